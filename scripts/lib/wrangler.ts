@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const wranglerEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  // Otherwise miniflare fetches a `Request.cf` sample from the internet.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+/**
+ * Runs a wrangler command. Its own output goes to stderr, so scripts keep
+ * stdout for their result (`key:create` prints only the key there).
+ */
+export function wrangler(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["wrangler", ...args], {
+      env: wranglerEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d;
+      process.stderr.write(d);
+    });
+    child.stderr.on("data", (d: Buffer) => process.stderr.write(d));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(" ")} exited ${code}`)),
+    );
+  });
+}
+
+export const target = (remote: boolean) => (remote ? "--remote" : "--local");
+
+/** Writes several KV entries in one wrangler call. */
+export async function kvPutMany(entries: { key: string; value: string }[], remote: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), "kv-"));
+  const file = join(dir, "entries.json");
+  writeFileSync(file, JSON.stringify(entries));
+  await wrangler(["kv", "bulk", "put", file, "--binding", "API_KEYS", target(remote)]);
+}
+
+export async function kvGet(key: string, remote: boolean): Promise<string | null> {
+  try {
+    const out = await wrangler([
+      "kv",
+      "key",
+      "get",
+      key,
+      "--binding",
+      "API_KEYS",
+      "--text",
+      target(remote),
+    ]);
+    const value = out.trim();
+    return value === "" || value === "Value not found" ? null : value;
+  } catch {
+    return null;
+  }
+}
+
+export async function kvDeleteMany(keys: string[], remote: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), "kv-"));
+  const file = join(dir, "keys.json");
+  writeFileSync(file, JSON.stringify(keys));
+  await wrangler([
+    "kv",
+    "bulk",
+    "delete",
+    file,
+    "--binding",
+    "API_KEYS",
+    "--force",
+    target(remote),
+  ]);
+}

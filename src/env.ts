@@ -1,0 +1,25 @@
+import type { Database } from "./db/client";
+
+export type Mode = "test" | "live";
+
+/** The tenant every query is scoped to: one (organization, mode) world. */
+export type Tenant = { orgId: string; mode: Mode };
+
+export type Auth = { keyId: string; orgId: string; livemode: boolean; tier: KeyTier };
+
+export type KeyTier = "standard" | "unlimited";
+
+export type Bindings = {
+  DB: D1Database;
+  API_KEYS: KVNamespace;
+  ERROR_DOCS_BASE_URL: string;
+};
+
+export type Variables = {
+  requestId: string;
+  auth: Auth;
+  tenant: Tenant;
+  db: Database;
+};
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { sha256Hex } from "./encoding";
+
+/** `ck_test_` or `ck_live_` + at least 32 base62 characters. */
+export const API_KEY_PATTERN = /^ck_(test|live)_[A-Za-z0-9]{32,}$/;
+
+export const keyRecordSchema = z.object({
+  id: z.string(),
+  orgId: z.string().min(1),
+  mode: z.enum(["test", "live"]),
+  name: z.string(),
+  tier: z.enum(["standard", "unlimited"]).default("standard"),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+});
+
+export type KeyRecord = z.infer<typeof keyRecordSchema>;
+
+/** KV key of a key's record: only the hash of the secret is ever stored. */
+export async function recordKvKey(apiKey: string): Promise<string> {
+  return `apikey:${await sha256Hex(apiKey)}`;
+}
+
+/** KV key mapping a key id to its hash, so a key can be revoked by id. */
+export const idKvKey = (keyId: string) => `apikeyid:${keyId}`;
+
+export function generateApiKey(mode: "test" | "live"): string {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  // 40 chars of base62 is ~238 bits; rejection sampling keeps it unbiased.
+  let out = "";
+  while (out.length < 40) {
+    for (const b of crypto.getRandomValues(new Uint8Array(64))) {
+      if (b < 248 && out.length < 40) out += alphabet[b % 62];
+    }
+  }
+  return `ck_${mode}_${out}`;
+}
+
+export function isExpired(record: KeyRecord, now = Date.now()): boolean {
+  return record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
+}

@@ -1,0 +1,22 @@
+const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/**
+ * `prefix_` + 10 chars of millisecond time + 16 random chars (Crockford
+ * base32), so IDs sort by creation time as strings, like ULIDs.
+ * Within one millisecond the random tail decides the order, which is still a
+ * total order: pagination by ID never skips or repeats a row.
+ */
+export function newId(prefix: "pgrp" | "plan" | "key", now = Date.now()): string {
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let rand = "";
+  for (const b of bytes) rand += CROCKFORD[b % 32];
+  return `${prefix}_${time}${rand}`;
+}
+
+export const ID_PATTERN = /^[a-z]+_[0-9a-z]{26}$/;

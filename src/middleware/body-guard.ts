@@ -1,0 +1,40 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+
+function isJsonContentType(value: string | undefined): boolean {
+  const type = value?.split(";")[0]?.trim().toLowerCase();
+  return type === "application/json";
+}
+
+/**
+ * Transport rules for request bodies, before any schema sees them: JSON
+ * content type (415), at most 64 KiB (413), and a JSON object (400). The parsed
+ * body is handed to the validator through Hono's body cache, so it is parsed once.
+ */
+export function bodyGuard() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (!WITH_BODY.has(c.req.method)) return next();
+    if (!isJsonContentType(c.req.header("content-type"))) {
+      throw new ApiError("unsupported_media_type");
+    }
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
+    const bytes = await c.req.arrayBuffer();
+    if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    } catch {
+      throw new ApiError("invalid_json");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new ApiError("invalid_json");
+    }
+    c.req.bodyCache.json = Promise.resolve(body);
+    await next();
+  });
+}

@@ -1,0 +1,30 @@
+import { createMiddleware } from "hono/factory";
+import { createDb } from "../db/client";
+import type { AppEnv } from "../env";
+
+const BOOKMARK_HEADER = "x-d1-bookmark";
+
+/**
+ * One Drizzle client per request over a D1 session. Reads may be served by a
+ * nearby replica (`first-unconstrained`); writes go to the primary. A client
+ * that sends back the `x-d1-bookmark` it was given reads at least that state,
+ * so it always sees its own writes, whichever replica answers.
+ */
+export function database() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const bookmark = c.req.header(BOOKMARK_HEADER);
+    const isRead = c.req.method === "GET" || c.req.method === "HEAD";
+    const start =
+      bookmark && bookmark.length <= 256
+        ? bookmark
+        : isRead
+          ? "first-unconstrained"
+          : "first-primary";
+    const session = c.env.DB.withSession(start);
+    // Drizzle's D1 driver only calls prepare() and batch(), which a session has.
+    c.set("db", createDb(session as unknown as D1Database));
+    await next();
+    const latest = session.getBookmark();
+    if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
+  });
+}

@@ -9,13 +9,19 @@ import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
 import { requestId } from "./middleware/request-id";
+import { planGroupsRouter } from "./plan-groups";
+import { plansRouter } from "./plans";
 
 const app = createRouter();
 
 app.use("*", requestId());
 app.use("/api/*", apiKeyAuth(), bodyGuard(), database());
 
-const routes = app.route("/", healthRouter).route("/", errorReference);
+const routes = app
+  .route("/", healthRouter)
+  .route("/", errorReference)
+  .route("/", planGroupsRouter)
+  .route("/", plansRouter);
 
 function renderError(c: Context<AppEnv>, err: ApiError) {
   const res = c.json(errorBody(err, c.env.ERROR_DOCS_BASE_URL), err.status);

@@ -1,0 +1,40 @@
+import { createRoute } from "@hono/zod-openapi";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import type { AppRouteHandler } from "../lib/handler";
+import { DEFAULT_LIMIT, errorResponses, jsonResponse, ListOf, ListQuery } from "../lib/openapi";
+import { listGroups } from "./queries";
+import { PlanGroup, presentGroup } from "./schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/api/v1/plan-groups",
+  operationId: "list-plan-groups",
+  summary: "List plan groups",
+  description: "Newest first, each with its plans in order. Page with `limit` and `cursor`.",
+  tags: ["Plan groups"],
+  request: { query: ListQuery },
+  responses: {
+    200: jsonResponse(ListOf(PlanGroup), "A page of groups."),
+    ...errorResponses("validation_error"),
+  },
+});
+
+export const handler: AppRouteHandler<typeof route> = async (c) => {
+  const { limit = DEFAULT_LIMIT, cursor } = c.req.valid("query");
+  const tenant = c.var.tenant;
+  const after = cursor ? await decodeCursor(tenant, "plan_groups", cursor) : null;
+  // One extra row says whether another page exists without a count query.
+  const rows = await listGroups(c.var.db, tenant, { after, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const hasMore = rows.length > limit && last !== undefined;
+  return c.json(
+    {
+      success: true as const,
+      data: page.map((g) => presentGroup(g, c.var.auth.livemode)),
+      hasMore,
+      ...(hasMore ? { nextCursor: await encodeCursor(tenant, "plan_groups", last.id) } : {}),
+    },
+    200,
+  );
+};

@@ -1,0 +1,109 @@
+import { z } from "@hono/zod-openapi";
+import type { PlanRow } from "../db/schema";
+import { isoTime } from "../lib/encoding";
+import { Description, IsPublic, Livemode, Name, Timestamp } from "../lib/fields";
+
+export const Code = z
+  .string()
+  .regex(/^[a-z0-9_]{1,64}$/, "must be 1-64 characters of a-z, 0-9 and _")
+  .openapi({
+    description: "Unique among the live plans of the organization and mode.",
+    example: "pro_monthly",
+  });
+
+export const ConsumptionModel = z.enum(["metered", "credits", "balance"]).nullable();
+
+export const Metadata = z
+  .record(z.string().max(40, "keys must be at most 40 characters"), z.json())
+  .refine((m) => Object.keys(m).length <= 50, "must have at most 50 keys")
+  .refine(
+    (m) => new TextEncoder().encode(JSON.stringify(m)).byteLength <= 8192,
+    "must be at most 8 KiB as JSON",
+  )
+  .nullable()
+  .openapi({
+    type: "object",
+    description:
+      "Your own key-value data: at most 50 keys of at most 40 characters, 8 KiB as JSON.",
+    example: { tier: "pro" },
+  });
+
+export const Plan = z
+  .object({
+    object: z.literal("plan"),
+    livemode: Livemode,
+    id: z.string().openapi({ example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
+    code: z.string().openapi({ example: "pro_monthly" }),
+    name: z.string().openapi({ example: "Pro" }),
+    description: z.string().nullable(),
+    consumptionModel: ConsumptionModel,
+    isPublic: z.boolean(),
+    isDefault: z.literal(false),
+    isFree: z.boolean(),
+    blockOnExhaustion: z.boolean().nullable(),
+    sortOrder: z
+      .number()
+      .int()
+      .openapi({ description: "Position in its group; 0 when ungrouped." }),
+    planGroupId: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi("Plan");
+
+export const CreatePlanBody = z
+  .strictObject({
+    name: Name,
+    code: Code,
+    description: Description.optional(),
+    consumptionModel: ConsumptionModel.optional(),
+    isPublic: IsPublic.optional().openapi({ default: true }),
+    isFree: z.boolean().optional().openapi({ default: false }),
+    blockOnExhaustion: z.boolean().nullable().optional(),
+    planGroupId: z.string().min(1).max(255).optional().openapi({
+      description: "Appends the new plan to this group (same rules as adding a plan).",
+    }),
+    metadata: Metadata.optional(),
+  })
+  .openapi({
+    example: { name: "Pro", code: "pro_monthly", isFree: false, consumptionModel: "metered" },
+  });
+
+export const UpdatePlanBody = z
+  .strictObject({
+    name: Name.optional(),
+    description: Description.optional(),
+    metadata: Metadata.optional(),
+    isPublic: IsPublic.optional(),
+  })
+  .openapi({ example: { name: "Pro (2026)" } });
+
+export const PlanIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ param: { name: "id", in: "path" }, example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
+});
+
+export function presentPlan(row: PlanRow, livemode: boolean): z.infer<typeof Plan> {
+  return {
+    object: "plan",
+    livemode,
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    description: row.description,
+    consumptionModel: row.consumptionModel,
+    isPublic: row.isPublic,
+    isDefault: false,
+    isFree: row.isFree,
+    blockOnExhaustion: row.blockOnExhaustion,
+    sortOrder: row.planGroupId === null ? 0 : row.sortOrder,
+    planGroupId: row.planGroupId,
+    metadata: row.metadata ?? null,
+    createdAt: isoTime(row.createdAt),
+    updatedAt: isoTime(row.updatedAt),
+  };
+}

@@ -11,6 +11,9 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+        // Extra databases for tests only: one to apply migrations to from
+        // scratch, one left without tables to provoke a real internal error.
+        d1Databases: { DB_FRESH: "test-fresh", DB_EMPTY: "test-empty" },
       },
     }),
   ],

@@ -9,13 +9,20 @@ import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
 import { requestId } from "./middleware/request-id";
+import { routeGuard, unroutable } from "./middleware/route-guard";
 import { planGroupsRouter } from "./plan-groups";
 import { plansRouter } from "./plans";
 
 const app = createRouter();
 
 app.use("*", requestId());
-app.use("/api/*", apiKeyAuth(), bodyGuard(), database());
+app.use(
+  "/api/*",
+  apiKeyAuth(),
+  routeGuard(() => app.routes),
+  bodyGuard(),
+  database(),
+);
 
 const routes = app
   .route("/", healthRouter)
@@ -33,15 +40,22 @@ let methodsFor: ((path: string) => string[]) | undefined;
 
 app.notFound((c) => {
   methodsFor ??= allowedMethods(app.routes);
-  const allow = methodsFor(c.req.path);
-  if (allow.length > 0) {
-    return renderError(
-      c,
-      new ApiError("method_not_allowed", { headers: { Allow: allow.join(", ") } }),
-    );
-  }
-  return renderError(c, new ApiError("not_found"));
+  return renderError(
+    c,
+    unroutable(methodsFor, c.req.method, c.req.path) ?? new ApiError("not_found"),
+  );
 });
+
+/** The error and its causes: drizzle wraps the D1 error that says what went wrong. */
+function describeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return String(err);
+  return {
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    cause: err.cause === undefined ? undefined : describeError(err.cause),
+  };
+}
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
@@ -52,10 +66,7 @@ app.onError((err, c) => {
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
-      error:
-        err instanceof Error
-          ? { name: err.name, message: err.message, stack: err.stack }
-          : String(err),
+      error: describeError(err),
     }),
   );
   return renderError(c, new ApiError("internal_error"));

@@ -20,5 +20,7 @@ export default defineConfig({
   test: {
     setupFiles: ["./test/setup.ts"],
     include: ["test/**/*.test.ts"],
+    // Some tests build 100-plan groups through the API; CI machines are slow and shared.
+    testTimeout: 60_000,
   },
 });

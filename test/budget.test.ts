@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { countingEnv } from "./helpers/counting";
-import { createGroup, createPlan, groupWithPlans } from "./helpers/factories";
+import { createPlan, groupWithPlans } from "./helpers/factories";
 import { client } from "./helpers/http";
 import { createKey, uniqueOrg } from "./helpers/keys";
 
@@ -246,10 +246,8 @@ describe("round-trip budget", () => {
     };
     const { request } = countingEnv();
     await request("GET", "/plan-groups", api.key);
-    const table: string[] = [];
     for (const s of scenarios) {
       const res = await request(s.method, s.path(ids), api.key, s.body?.(ids));
-      table.push(`${s.name}: ${res.status} d1=${res.counts.d1} kv=${res.counts.kvGet}`);
       expect({ name: s.name, status: res.status, ...res.counts }).toEqual({
         name: s.name,
         status: s.status,

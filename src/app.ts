@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
@@ -8,6 +9,8 @@ import { allowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
+import { idempotency } from "./middleware/idempotency";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { planGroupsRouter } from "./plan-groups";
 import { plansRouter } from "./plans";
@@ -15,7 +18,7 @@ import { plansRouter } from "./plans";
 const app = createRouter();
 
 app.use("*", requestId());
-app.use("/api/*", apiKeyAuth(), bodyGuard(), database());
+app.use("/api/*", apiKeyAuth(), rateLimit(), bodyGuard(), database(), idempotency());
 
 const routes = app
   .route("/", healthRouter)
@@ -45,6 +48,8 @@ app.notFound((c) => {
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
+  // A finished response thrown past the handler (an idempotent replay).
+  if (err instanceof HTTPException && err.res) return err.getResponse();
   // Never leak internals: the client gets the request id, the log gets the rest.
   console.error(
     JSON.stringify({

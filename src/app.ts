@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
@@ -8,6 +9,8 @@ import { allowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
+import { idempotency } from "./middleware/idempotency";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { routeGuard, unroutable } from "./middleware/route-guard";
 import { planGroupsRouter } from "./plan-groups";
@@ -19,9 +22,11 @@ app.use("*", requestId());
 app.use(
   "/api/*",
   apiKeyAuth(),
+  rateLimit(),
   routeGuard(() => app.routes),
   bodyGuard(),
   database(),
+  idempotency(),
 );
 
 const routes = app
@@ -59,6 +64,8 @@ function describeError(err: unknown): unknown {
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
+  // A finished response thrown past the handler (an idempotent replay).
+  if (err instanceof HTTPException && err.res) return err.getResponse();
   // Never leak internals: the client gets the request id, the log gets the rest.
   console.error(
     JSON.stringify({

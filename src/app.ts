@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { docsRouter } from "./docs";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
@@ -34,6 +35,9 @@ const routes = app
   .route("/", errorReference)
   .route("/", planGroupsRouter)
   .route("/", plansRouter);
+
+// Outside the typed chain: the document is not part of the API's client surface.
+app.route("/", docsRouter(app));
 
 function renderError(c: Context<AppEnv>, err: ApiError) {
   const res = c.json(errorBody(err, c.env.ERROR_DOCS_BASE_URL), err.status);

@@ -146,7 +146,7 @@ describe("error reference", () => {
       expect(page.headers.get("content-type")).toContain("text/html");
       expect(page.text).toContain(`HTTP ${ERRORS[code].status}`);
     }
-    expectError(await call("GET", "/errors/nope"), 404, "not_found");
+    expectError(await call("GET", "/errors/nope"), 404, "not_found", "code");
   });
 
   it("every doc_url a client receives resolves", async () => {

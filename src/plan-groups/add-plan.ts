@@ -43,16 +43,7 @@ export const route = createRoute({
   request: { params: GroupIdParam, body: jsonBody(AddBody) },
   responses: {
     200: jsonResponse(Success(Added), "The plan is in the group at `sortOrder`."),
-    ...errorResponses(
-      "plan_group_not_found",
-      "plan_not_found",
-      "duplicate",
-      "limit_exceeded",
-      "validation_error",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-    ),
+    ...errorResponses("plan_group_not_found", "plan_not_found", "duplicate", "limit_exceeded"),
   },
 });
 

@@ -21,12 +21,7 @@ export const route = createRoute({
   },
   responses: {
     201: jsonResponse(Success(PlanGroup), "The new group, with `plans: []`."),
-    ...errorResponses(
-      "validation_error",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-    ),
+    ...errorResponses(),
   },
 });
 

@@ -15,7 +15,7 @@ export const route = createRoute({
   request: { query: ListQuery },
   responses: {
     200: jsonResponse(ListOf(PlanGroup), "A page of groups."),
-    ...errorResponses("validation_error"),
+    ...errorResponses(),
   },
 });
 

@@ -37,13 +37,7 @@ export const route = createRoute({
   request: { params: GroupIdParam, body: jsonBody(ReorderBody) },
   responses: {
     200: jsonResponse(Success(Reordered), "The group's plans in their new order."),
-    ...errorResponses(
-      "plan_group_not_found",
-      "validation_error",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-    ),
+    ...errorResponses("plan_group_not_found"),
   },
 });
 

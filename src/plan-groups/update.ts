@@ -22,13 +22,7 @@ const definition = (method: "put" | "patch") =>
     request: { params: GroupIdParam, body: jsonBody(UpdateBody) },
     responses: {
       200: jsonResponse(Success(PlanGroup), "The group after the update."),
-      ...errorResponses(
-        "plan_group_not_found",
-        "validation_error",
-        "invalid_json",
-        "unsupported_media_type",
-        "payload_too_large",
-      ),
+      ...errorResponses("plan_group_not_found"),
     },
   });
 

@@ -18,15 +18,7 @@ export const route = createRoute({
   request: { body: jsonBody(CreatePlanBody) },
   responses: {
     201: jsonResponse(Success(Plan), "The new plan."),
-    ...errorResponses(
-      "duplicate",
-      "plan_group_not_found",
-      "limit_exceeded",
-      "validation_error",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-    ),
+    ...errorResponses("duplicate", "plan_group_not_found", "limit_exceeded"),
   },
 });
 

@@ -22,7 +22,7 @@ export const route = createRoute({
   request: { query: Query },
   responses: {
     200: jsonResponse(ListOf(Plan), "A page of plans."),
-    ...errorResponses("validation_error"),
+    ...errorResponses(),
   },
 });
 

@@ -16,13 +16,7 @@ export const route = createRoute({
   request: { params: PlanIdParam, body: jsonBody(UpdatePlanBody) },
   responses: {
     200: jsonResponse(Success(Plan), "The plan after the update."),
-    ...errorResponses(
-      "plan_not_found",
-      "validation_error",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-    ),
+    ...errorResponses("plan_not_found"),
   },
 });
 

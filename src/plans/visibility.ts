@@ -27,13 +27,7 @@ export const route = createRoute({
   request: { params: PlanIdParam, body: jsonBody(Body) },
   responses: {
     200: jsonResponse(Success(Visibility), "The plan's visibility."),
-    ...errorResponses(
-      "plan_not_found",
-      "validation_error",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-    ),
+    ...errorResponses("plan_not_found"),
   },
 });
 

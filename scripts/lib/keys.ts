@@ -6,11 +6,15 @@ export type NewKey = Pick<KeyRecord, "orgId" | "mode" | "name" | "tier"> & {
   expiresInDays: number | null;
 };
 
-/** Stores a new key (its hash, never the key) and returns the key and its record. */
+/**
+ * Stores a new key (its hash, never the key) and returns the key and its record.
+ * `persistTo` points a local write at another state directory (see targetFlags).
+ */
 export async function storeNewKey(
   opts: NewKey,
   remote: boolean,
   apiKey = generateApiKey(opts.mode),
+  persistTo?: string,
 ) {
   const now = new Date();
   const record: KeyRecord = {
@@ -32,6 +36,7 @@ export async function storeNewKey(
       { key: idKvKey(record.id), value: kvKey },
     ],
     remote,
+    persistTo,
   );
   return { apiKey, record };
 }

@@ -5,17 +5,33 @@ import { defineConfig } from "vitest/config";
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
+const TEST_RATE_LIMIT = 5;
+
 export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+        // A small allowance, so rate-limit tests reach it in a few requests.
+        // Other tests use `unlimited` keys (see test/helpers/http.ts client()).
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          RATE_LIMIT_LIMIT: String(TEST_RATE_LIMIT),
+          RATE_LIMIT_PERIOD_SECONDS: "60",
+        },
+        ratelimits: {
+          RATE_LIMITER: { namespace_id: "1001", simple: { limit: TEST_RATE_LIMIT, period: 60 } },
+        },
+        // Extra databases for tests only: one to apply migrations to from
+        // scratch, one left without tables to provoke a real internal error.
+        d1Databases: { DB_FRESH: "test-fresh", DB_EMPTY: "test-empty" },
       },
     }),
   ],
   test: {
     setupFiles: ["./test/setup.ts"],
     include: ["test/**/*.test.ts"],
+    // Some tests build 100-plan groups through the API; CI machines are slow and shared.
+    testTimeout: 60_000,
   },
 });

@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { docsRouter } from "./docs";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
@@ -8,20 +10,34 @@ import { allowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
+import { idempotency } from "./middleware/idempotency";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
+import { routeGuard, unroutable } from "./middleware/route-guard";
 import { planGroupsRouter } from "./plan-groups";
 import { plansRouter } from "./plans";
 
 const app = createRouter();
 
 app.use("*", requestId());
-app.use("/api/*", apiKeyAuth(), bodyGuard(), database());
+app.use(
+  "/api/*",
+  apiKeyAuth(),
+  rateLimit(),
+  routeGuard(() => app.routes),
+  bodyGuard(),
+  database(),
+  idempotency(),
+);
 
 const routes = app
   .route("/", healthRouter)
   .route("/", errorReference)
   .route("/", planGroupsRouter)
   .route("/", plansRouter);
+
+// Outside the typed chain: the document is not part of the API's client surface.
+app.route("/", docsRouter(app));
 
 function renderError(c: Context<AppEnv>, err: ApiError) {
   const res = c.json(errorBody(err, c.env.ERROR_DOCS_BASE_URL), err.status);
@@ -33,18 +49,27 @@ let methodsFor: ((path: string) => string[]) | undefined;
 
 app.notFound((c) => {
   methodsFor ??= allowedMethods(app.routes);
-  const allow = methodsFor(c.req.path);
-  if (allow.length > 0) {
-    return renderError(
-      c,
-      new ApiError("method_not_allowed", { headers: { Allow: allow.join(", ") } }),
-    );
-  }
-  return renderError(c, new ApiError("not_found"));
+  return renderError(
+    c,
+    unroutable(methodsFor, c.req.method, c.req.path) ?? new ApiError("not_found"),
+  );
 });
+
+/** The error and its causes: drizzle wraps the D1 error that says what went wrong. */
+function describeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return String(err);
+  return {
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    cause: err.cause === undefined ? undefined : describeError(err.cause),
+  };
+}
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
+  // A finished response thrown past the handler (an idempotent replay).
+  if (err instanceof HTTPException && err.res) return err.getResponse();
   // Never leak internals: the client gets the request id, the log gets the rest.
   console.error(
     JSON.stringify({
@@ -52,10 +77,7 @@ app.onError((err, c) => {
       requestId: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
-      error:
-        err instanceof Error
-          ? { name: err.name, message: err.message, stack: err.stack }
-          : String(err),
+      error: describeError(err),
     }),
   );
   return renderError(c, new ApiError("internal_error"));

@@ -13,6 +13,10 @@ export type Bindings = {
   DB: D1Database;
   API_KEYS: KVNamespace;
   ERROR_DOCS_BASE_URL: string;
+  RATE_LIMITER: RateLimit;
+  /** The `standard` tier's allowance; must match the RATE_LIMITER binding. */
+  RATE_LIMIT_LIMIT: string;
+  RATE_LIMIT_PERIOD_SECONDS: string;
 };
 
 export type Variables = {

@@ -12,7 +12,11 @@ const route = createRoute({
   responses: {
     200: {
       description: "The worker is serving.",
-      content: { "application/json": { schema: z.object({ ok: z.literal(true) }) } },
+      content: {
+        "application/json": {
+          schema: z.object({ ok: z.literal(true).openapi({ description: "Always `true`." }) }),
+        },
+      },
     },
   },
 });

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      DB_FRESH: D1Database;
+      DB_EMPTY: D1Database;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

@@ -65,5 +65,29 @@ export const plans = sqliteTable(
   ],
 );
 
+/**
+ * One row per Idempotency-Key of a tenant. The row is inserted by the first
+ * write batch of the request (so it commits with the write, or not at all);
+ * `status_code` stays NULL until the response is stored after it.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    orgId: text("org_id").notNull(),
+    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    key: text("key").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    bodyHash: text("body_hash").notNull(),
+    statusCode: integer("status_code"),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("idempotency_keys_key_uq").on(t.orgId, t.mode, t.key),
+    index("idempotency_keys_created_at_idx").on(t.createdAt),
+  ],
+);
+
 export type PlanGroupRow = typeof planGroups.$inferSelect;
 export type PlanRow = typeof plans.$inferSelect;

@@ -36,6 +36,35 @@ export function generateApiKey(mode: "test" | "live"): string {
   return `ck_${mode}_${out}`;
 }
 
+export type KeyOptions = Pick<KeyRecord, "orgId" | "mode" | "name" | "tier"> & {
+  expiresInDays: number | null;
+};
+
+/** The record stored for a new key; the key itself is never part of it. */
+export function buildKeyRecord(opts: KeyOptions, id: string, now = new Date()): KeyRecord {
+  return {
+    id,
+    orgId: opts.orgId,
+    mode: opts.mode,
+    name: opts.name,
+    tier: opts.tier,
+    createdAt: now.toISOString(),
+    expiresAt:
+      opts.expiresInDays === null
+        ? null
+        : new Date(now.getTime() + opts.expiresInDays * 86_400_000).toISOString(),
+  };
+}
+
+/** The KV entries for a new key: its record under the key's hash, and id → hash for revoking. */
+export async function keyEntries(apiKey: string, record: KeyRecord) {
+  const kvKey = await recordKvKey(apiKey);
+  return [
+    { key: kvKey, value: JSON.stringify(record) },
+    { key: idKvKey(record.id), value: kvKey },
+  ];
+}
+
 export function isExpired(record: KeyRecord, now = Date.now()): boolean {
   return record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
 }

@@ -39,7 +39,7 @@ export const PlanIdString = z
   .string()
   .min(1, "must not be empty")
   .max(255, "must be at most 255 characters")
-  .openapi({ example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" });
+  .openapi({ description: "A plan's ID.", example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" });
 
 export const Livemode = z
   .boolean()

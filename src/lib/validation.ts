@@ -10,6 +10,10 @@ export function fieldIssues(error: z.ZodError, prefix: string[] = []): FieldIssu
       for (const key of issue.keys) {
         out.push({ field: [...path, key].join("."), message: "is not a known field" });
       }
+    } else if (issue.code === "invalid_key") {
+      // zod reports a bad record key as "Invalid key in record"; say what is wrong with it.
+      const reason = issue.issues.map((i) => i.message).join("; ");
+      out.push({ field: path.join("."), message: `invalid key: ${reason}` });
     } else {
       out.push({ field: path.join("."), message: issue.message });
     }

@@ -37,8 +37,15 @@ async function lookup(kv: KVNamespace, apiKey: string): Promise<KeyRecord | null
   cache.delete(kvKey);
   // cacheTtl lets the edge keep the value too: a cold isolate near a warm
   // colo then pays no trip to KV's central store.
-  const raw = await kv.get(kvKey, { type: "json", cacheTtl: KEY_CACHE_TTL_MS / 1000 });
-  const parsed = keyRecordSchema.safeParse(raw);
+  const raw = await kv.get(kvKey, { type: "text", cacheTtl: KEY_CACHE_TTL_MS / 1000 });
+  if (raw === null) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const parsed = keyRecordSchema.safeParse(json);
   if (!parsed.success) return null;
   if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
   cache.set(kvKey, { record: parsed.data, until: now + KEY_CACHE_TTL_MS });

@@ -3,6 +3,7 @@ import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
 
 const BOOKMARK_HEADER = "x-d1-bookmark";
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 
 /**
  * One Drizzle client per request over a D1 session. Reads may be served by a
@@ -14,12 +15,13 @@ export function database() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const bookmark = c.req.header(BOOKMARK_HEADER);
     const isRead = c.req.method === "GET" || c.req.method === "HEAD";
-    const start =
-      bookmark && bookmark.length <= 256
+    // Writes always start at the primary. A malformed bookmark is ignored
+    // rather than passed to D1, which would fail the request for it.
+    const start = !isRead
+      ? "first-primary"
+      : bookmark && BOOKMARK.test(bookmark)
         ? bookmark
-        : isRead
-          ? "first-unconstrained"
-          : "first-primary";
+        : "first-unconstrained";
     const session = c.env.DB.withSession(start);
     // Drizzle's D1 driver only calls prepare() and batch(), which a session has.
     c.set("db", createDb(session as unknown as D1Database));

@@ -24,10 +24,10 @@ const AddBody = z
 
 const Added = z
   .object({
-    success: z.literal(true),
-    object: z.literal("plan_group"),
+    success: z.literal(true).openapi({ description: "Always `true`." }),
+    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
     livemode: Livemode,
-    planId: z.string(),
+    planId: z.string().openapi({ description: "The plan that was added." }),
     sortOrder: z.number().int().openapi({ description: "The plan's final position." }),
   })
   .openapi("PlanAddedToGroup");

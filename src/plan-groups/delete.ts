@@ -8,9 +8,9 @@ import { GroupIdParam } from "./schemas";
 
 const Deleted = z
   .object({
-    id: z.string(),
-    deleted: z.literal(true),
-    object: z.literal("plan_group"),
+    id: z.string().openapi({ description: "The deleted group's ID." }),
+    deleted: z.literal(true).openapi({ description: "Always `true`." }),
+    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
     livemode: Livemode,
   })
   .openapi("DeletedPlanGroup");

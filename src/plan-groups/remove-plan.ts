@@ -11,15 +11,19 @@ const Params = GroupIdParam.extend({
     .string()
     .min(1)
     .max(255)
-    .openapi({ param: { name: "planId", in: "path" }, example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
+    .openapi({
+      param: { name: "planId", in: "path" },
+      description: "The ID of the plan to take out of the group.",
+      example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
 });
 
 const Removed = z
   .object({
     id: z.string().openapi({ description: "The plan's ID." }),
-    planGroupId: z.string(),
-    removed: z.literal(true),
-    object: z.literal("plan_group"),
+    planGroupId: z.string().openapi({ description: "The group the plan left." }),
+    removed: z.literal(true).openapi({ description: "Always `true`." }),
+    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
     livemode: Livemode,
   })
   .openapi("PlanRemovedFromGroup");

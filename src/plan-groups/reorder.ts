@@ -19,10 +19,10 @@ const ReorderBody = z
 
 const Reordered = z
   .object({
-    reordered: z.literal(true),
-    object: z.literal("plan_group"),
+    reordered: z.literal(true).openapi({ description: "Always `true`." }),
+    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
     livemode: Livemode,
-    plans: z.array(PlanSummary),
+    plans: z.array(PlanSummary).openapi({ description: "The group's plans in their new order." }),
   })
   .openapi("PlanGroupReordered");
 

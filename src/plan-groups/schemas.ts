@@ -5,8 +5,10 @@ import type { GroupWithPlans } from "./queries";
 
 export const PlanSummary = z
   .object({
-    id: z.string().openapi({ example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
-    name: z.string().openapi({ example: "Starter" }),
+    id: z
+      .string()
+      .openapi({ description: "The plan's ID.", example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
+    name: z.string().openapi({ description: "The plan's name.", example: "Starter" }),
     sortOrder: z
       .number()
       .int()
@@ -16,26 +18,39 @@ export const PlanSummary = z
 
 export const PlanGroup = z
   .object({
-    object: z.literal("plan_group"),
+    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
     livemode: Livemode,
-    id: z.string().openapi({ example: "pgrp_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
-    name: z.string().openapi({ example: "Self-serve" }),
-    description: z.string().nullable(),
-    isPublic: z.boolean(),
+    id: z.string().openapi({
+      description: "Unique, prefixed with `pgrp_`, sorts by creation time.",
+      example: "pgrp_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
+    name: z.string().openapi({ description: "Shown to customers.", example: "Self-serve" }),
+    description: z
+      .string()
+      .nullable()
+      .openapi({ description: "Free text, or `null`.", example: "Plans customers can pick" }),
+    isPublic: z.boolean().openapi({ description: "Whether customers can see the group." }),
     plans: z
       .array(PlanSummary)
       .openapi({ description: "Members ordered by `sortOrder`, which is always exactly 0..n-1." }),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
+    createdAt: Timestamp.openapi({ description: "When the group was created." }),
+    updatedAt: Timestamp.openapi({
+      description:
+        "When a field or the membership (add, remove, reorder) last changed; a no-op update leaves it.",
+    }),
   })
-  .openapi("PlanGroup");
+  .openapi("PlanGroup", { description: "An ordered set of plans." });
 
 export const GroupIdParam = z.object({
   id: z
     .string()
     .min(1)
     .max(255)
-    .openapi({ param: { name: "id", in: "path" }, example: "pgrp_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The plan group's ID.",
+      example: "pgrp_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
 });
 
 export const GroupFields = z.strictObject({

@@ -8,9 +8,9 @@ import { PlanIdParam } from "./schemas";
 
 const Deleted = z
   .object({
-    id: z.string(),
-    deleted: z.literal(true),
-    object: z.literal("plan"),
+    id: z.string().openapi({ description: "The deleted plan's ID." }),
+    deleted: z.literal(true).openapi({ description: "Always `true`." }),
+    object: z.literal("plan").openapi({ description: "Always `plan`." }),
     livemode: Livemode,
   })
   .openapi("DeletedPlan");

@@ -11,7 +11,11 @@ export const Code = z
     example: "pro_monthly",
   });
 
-export const ConsumptionModel = z.enum(["metered", "credits", "balance"]).nullable();
+export const ConsumptionModel = z.enum(["metered", "credits", "balance"]).nullable().openapi({
+  description:
+    "How usage is charged: `metered` (billed after use), `credits` (drawn from prepaid credits) or `balance` (drawn from a money balance); `null` for plans without usage.",
+  example: "metered",
+});
 
 export const Metadata = z
   .record(z.string().max(40, "keys must be at most 40 characters"), z.json())
@@ -30,27 +34,49 @@ export const Metadata = z
 
 export const Plan = z
   .object({
-    object: z.literal("plan"),
+    object: z.literal("plan").openapi({ description: "Always `plan`." }),
     livemode: Livemode,
-    id: z.string().openapi({ example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
-    code: z.string().openapi({ example: "pro_monthly" }),
-    name: z.string().openapi({ example: "Pro" }),
-    description: z.string().nullable(),
+    id: z.string().openapi({
+      description: "Unique, prefixed with `plan_`, sorts by creation time.",
+      example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
+    code: z.string().openapi({
+      description: "Your identifier for the plan; unique among live plans.",
+      example: "pro_monthly",
+    }),
+    name: z.string().openapi({ description: "Shown to customers.", example: "Pro" }),
+    description: z
+      .string()
+      .nullable()
+      .openapi({ description: "Free text, or `null`.", example: "For growing teams" }),
     consumptionModel: ConsumptionModel,
-    isPublic: z.boolean(),
-    isDefault: z.literal(false),
-    isFree: z.boolean(),
-    blockOnExhaustion: z.boolean().nullable(),
+    isPublic: z.boolean().openapi({
+      description: "Private plans are listed only with `includePrivate=true`.",
+    }),
+    isDefault: z.literal(false).openapi({ description: "Reserved; always `false`." }),
+    isFree: z.boolean().openapi({ description: "Whether the plan costs nothing." }),
+    blockOnExhaustion: z.boolean().nullable().openapi({
+      description: "Whether usage is refused once credits or balance run out; `null` when not set.",
+    }),
     sortOrder: z
       .number()
       .int()
       .openapi({ description: "Position in its group; 0 when ungrouped." }),
-    planGroupId: z.string().nullable(),
-    metadata: z.record(z.string(), z.unknown()).nullable(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
+    planGroupId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The group the plan is in, if any.", example: null }),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description: "Your own key-value data, as you sent it.",
+        example: { tier: "pro" },
+      }),
+    createdAt: Timestamp.openapi({ description: "When the plan was created." }),
+    updatedAt: Timestamp.openapi({ description: "When a field last changed." }),
   })
-  .openapi("Plan");
+  .openapi("Plan", { description: "A plan of the catalog." });
 
 export const CreatePlanBody = z
   .strictObject({
@@ -59,8 +85,13 @@ export const CreatePlanBody = z
     description: Description.optional(),
     consumptionModel: ConsumptionModel.optional(),
     isPublic: IsPublic.optional().openapi({ default: true }),
-    isFree: z.boolean().optional().openapi({ default: false }),
-    blockOnExhaustion: z.boolean().nullable().optional(),
+    isFree: z
+      .boolean()
+      .optional()
+      .openapi({ default: false, description: "Whether the plan costs nothing." }),
+    blockOnExhaustion: z.boolean().nullable().optional().openapi({
+      description: "Whether usage is refused once credits or balance run out.",
+    }),
     planGroupId: z.string().min(1).max(255).optional().openapi({
       description: "Appends the new plan to this group (same rules as adding a plan).",
     }),
@@ -84,7 +115,11 @@ export const PlanIdParam = z.object({
     .string()
     .min(1)
     .max(255)
-    .openapi({ param: { name: "id", in: "path" }, example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3" }),
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The plan's ID.",
+      example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
 });
 
 export function presentPlan(row: PlanRow, livemode: boolean): z.infer<typeof Plan> {

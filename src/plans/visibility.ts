@@ -9,7 +9,12 @@ import { PlanIdParam } from "./schemas";
 const Body = z.strictObject({ isPublic: IsPublic }).openapi({ example: { isPublic: false } });
 
 const Visibility = z
-  .object({ id: z.string(), isPublic: z.boolean(), object: z.literal("plan"), livemode: Livemode })
+  .object({
+    id: z.string().openapi({ description: "The plan's ID." }),
+    isPublic: z.boolean().openapi({ description: "The plan's visibility now." }),
+    object: z.literal("plan").openapi({ description: "Always `plan`." }),
+    livemode: Livemode,
+  })
   .openapi("PlanVisibility");
 
 export const route = createRoute({

@@ -1,28 +1,34 @@
 import { env } from "cloudflare:test";
-import { generateApiKey, idKvKey, type KeyRecord, recordKvKey } from "../../src/lib/api-keys";
+import {
+  buildKeyRecord,
+  generateApiKey,
+  type KeyOptions,
+  type KeyRecord,
+  keyEntries,
+} from "../../src/lib/api-keys";
 import { newId } from "../../src/lib/ids";
 
-type KeyOptions = Partial<Pick<KeyRecord, "name" | "tier" | "expiresAt">>;
+type Options = Partial<Omit<KeyOptions, "orgId" | "mode">> & { expiresAt?: string };
 
-/** Stores a key record in KV the way `npm run key:create` does; returns the key. */
+/** Stores a key in KV exactly as `npm run key:create` does; returns the key and its record. */
 export async function createKey(
   orgId: string,
   mode: "test" | "live" = "test",
-  opts: KeyOptions = {},
+  opts: Options = {},
 ): Promise<{ key: string; record: KeyRecord }> {
   const key = generateApiKey(mode);
-  const record: KeyRecord = {
-    id: newId("key"),
-    orgId,
-    mode,
-    name: opts.name ?? "test",
-    tier: opts.tier ?? "standard",
-    createdAt: new Date().toISOString(),
-    expiresAt: opts.expiresAt ?? null,
-  };
-  const kvKey = await recordKvKey(key);
-  await env.API_KEYS.put(kvKey, JSON.stringify(record));
-  await env.API_KEYS.put(idKvKey(record.id), kvKey);
+  const record = buildKeyRecord(
+    {
+      orgId,
+      mode,
+      name: opts.name ?? "test",
+      tier: opts.tier ?? "standard",
+      expiresInDays: opts.expiresInDays ?? null,
+    },
+    newId("key"),
+  );
+  if (opts.expiresAt) record.expiresAt = opts.expiresAt;
+  for (const entry of await keyEntries(key, record)) await env.API_KEYS.put(entry.key, entry.value);
   return { key, record };
 }
 

@@ -1,0 +1,97 @@
+/** `x-api-key` is the primary scheme; Bearer carries the same key for tools that only speak it. */
+export const SECURITY_SCHEMES = {
+  ApiKey: {
+    type: "apiKey" as const,
+    in: "header" as const,
+    name: "x-api-key",
+    description:
+      "A secret key: `ck_test_...` for test mode, `ck_live_...` for live mode. The key decides the organization and mode of everything you read and write. Keys are created with `npm run key:create`.",
+  },
+  Bearer: {
+    type: "http" as const,
+    scheme: "bearer",
+    bearerFormat: "ck_test_... or ck_live_...",
+    description: "The same API key as `Authorization: Bearer ck_...`.",
+  },
+};
+
+const integer = { type: "integer" as const, minimum: 0 };
+
+export const HEADERS = {
+  RequestId: {
+    description:
+      "Identifies this request in our logs; quote it when you contact support. Echoes a well-formed inbound `x-request-id`, otherwise `req_` followed by 32 hex digits.",
+    schema: { type: "string" as const, example: "req_3f9a1c0e8b7d4e2fa6c5b4d3e2f1a0b9" },
+  },
+  IdempotentReplayed: {
+    description:
+      "`true` when this response is a replay of the first request sent with the same `Idempotency-Key`; the write was not applied again. Absent otherwise.",
+    schema: { type: "string" as const, enum: ["true"] },
+  },
+  D1Bookmark: {
+    description:
+      "The database state this response reflects. Send it back as `x-d1-bookmark` on your next request to read at least that state (read your own writes, whichever replica answers).",
+    schema: { type: "string" as const },
+  },
+  RetryAfter: {
+    description: "Seconds to wait before retrying.",
+    schema: { ...integer, example: 12 },
+  },
+  RateLimitLimit: {
+    description: "Requests this key may make per window.",
+    schema: { ...integer, example: 600 },
+  },
+  RateLimitRemaining: {
+    description: "Requests left in the current window.",
+    schema: { ...integer, example: 0 },
+  },
+  RateLimitReset: {
+    description: "Seconds until the current window ends and the allowance is restored.",
+    schema: { ...integer, example: 12 },
+  },
+};
+
+export const PARAMETERS = {
+  IdempotencyKey: {
+    name: "Idempotency-Key",
+    in: "header" as const,
+    required: false,
+    description:
+      "Makes a retry safe: for 24 hours, a request with the same key, method, path and body gets the first response again (with `Idempotent-Replayed: true`) instead of being applied twice. Reusing a key for a different request is a 409 `idempotency_key_mismatch`. Use a fresh UUID per logical write.",
+    schema: {
+      type: "string" as const,
+      minLength: 1,
+      maxLength: 255,
+      pattern: "^[\\x20-\\x7E]+$",
+      example: "5d1c2a9e-3b4f-4c6d-8e7f-9a0b1c2d3e4f",
+    },
+  },
+  CommetVersion: {
+    name: "commet-version",
+    in: "header" as const,
+    required: false,
+    description:
+      "The API version your client was written against. Every value is accepted and answered with the current envelope.",
+    schema: { type: "string" as const, example: "2026-07-11" },
+  },
+  D1Bookmark: {
+    name: "x-d1-bookmark",
+    in: "header" as const,
+    required: false,
+    description:
+      "The `x-d1-bookmark` of an earlier response: this request then sees at least the state that response saw.",
+    schema: { type: "string" as const, maxLength: 256 },
+  },
+  RequestId: {
+    name: "x-request-id",
+    in: "header" as const,
+    required: false,
+    description:
+      "Your own ID for this request (1-128 characters of `A-Za-z0-9._-`), echoed in the response's `x-request-id` and our logs. Anything else is replaced by a generated ID.",
+    schema: {
+      type: "string" as const,
+      pattern: "^[A-Za-z0-9._-]{1,128}$",
+      example: "checkout-7f3a",
+    },
+  },
+};

@@ -1,0 +1,302 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { countingEnv } from "./helpers/counting";
+import { createPlan, groupWithPlans } from "./helpers/factories";
+import { client } from "./helpers/http";
+import { createKey, uniqueOrg } from "./helpers/keys";
+
+type Scenario = {
+  name: string;
+  method: string;
+  path: (ids: Ids) => string;
+  body?: (ids: Ids) => unknown;
+  status: number;
+  d1: number;
+};
+type Ids = { group: string; members: string[]; free: string; full: string; extra: string };
+
+// The cost table in the README's "Round trips" section. A warm isolate has
+// the key cached, so KV reads are 0 here; the cold case is tested below.
+const scenarios: Scenario[] = [
+  {
+    name: "create group",
+    method: "POST",
+    path: () => "/plan-groups",
+    body: () => ({ name: "g" }),
+    status: 201,
+    d1: 1,
+  },
+  {
+    name: "create group: invalid body",
+    method: "POST",
+    path: () => "/plan-groups",
+    body: () => ({}),
+    status: 400,
+    d1: 0,
+  },
+  { name: "get group", method: "GET", path: (i) => `/plan-groups/${i.group}`, status: 200, d1: 1 },
+  {
+    name: "get group: unknown",
+    method: "GET",
+    path: () => "/plan-groups/pgrp_nope",
+    status: 404,
+    d1: 1,
+  },
+  { name: "list groups", method: "GET", path: () => "/plan-groups?limit=100", status: 200, d1: 1 },
+  {
+    name: "list groups: bad cursor",
+    method: "GET",
+    path: () => "/plan-groups?cursor=x",
+    status: 400,
+    d1: 0,
+  },
+  {
+    name: "update group (PUT)",
+    method: "PUT",
+    path: (i) => `/plan-groups/${i.group}`,
+    body: () => ({ name: "n" }),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "update group (PATCH)",
+    method: "PATCH",
+    path: (i) => `/plan-groups/${i.group}`,
+    body: () => ({ isPublic: false }),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "update group: empty body",
+    method: "PATCH",
+    path: (i) => `/plan-groups/${i.group}`,
+    body: () => ({}),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "update group: unknown",
+    method: "PUT",
+    path: () => "/plan-groups/pgrp_nope",
+    body: () => ({ name: "n" }),
+    status: 404,
+    d1: 1,
+  },
+  {
+    name: "add plan",
+    method: "POST",
+    path: (i) => `/plan-groups/${i.group}/plans`,
+    body: (i) => ({ planId: i.free, sortOrder: 0 }),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "add plan: already grouped",
+    method: "POST",
+    path: (i) => `/plan-groups/${i.group}/plans`,
+    body: (i) => ({ planId: i.members[0] }),
+    status: 409,
+    d1: 1,
+  },
+  {
+    name: "add plan: unknown plan",
+    method: "POST",
+    path: (i) => `/plan-groups/${i.group}/plans`,
+    body: () => ({ planId: "plan_nope" }),
+    status: 404,
+    d1: 1,
+  },
+  {
+    name: "add plan: group full",
+    method: "POST",
+    path: (i) => `/plan-groups/${i.full}/plans`,
+    body: (i) => ({ planId: i.extra }),
+    status: 409,
+    d1: 1,
+  },
+  {
+    name: "reorder",
+    method: "PUT",
+    path: (i) => `/plan-groups/${i.group}/plans/reorder`,
+    body: (i) => ({ planIds: [i.free, ...i.members].reverse() }),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "reorder: wrong list",
+    method: "PUT",
+    path: (i) => `/plan-groups/${i.group}/plans/reorder`,
+    body: (i) => ({ planIds: i.members }),
+    status: 400,
+    d1: 1,
+  },
+  {
+    name: "remove plan",
+    method: "DELETE",
+    path: (i) => `/plan-groups/${i.group}/plans/${i.free}`,
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "remove plan: not a member",
+    method: "DELETE",
+    path: (i) => `/plan-groups/${i.group}/plans/${i.free}`,
+    status: 404,
+    d1: 1,
+  },
+  {
+    name: "create plan",
+    method: "POST",
+    path: () => "/plans/manage",
+    body: () => ({ name: "p", code: "budget_a" }),
+    status: 201,
+    d1: 1,
+  },
+  {
+    name: "create plan in a group",
+    method: "POST",
+    path: () => "/plans/manage",
+    body: (i) => ({ name: "p", code: "budget_b", planGroupId: i.group }),
+    status: 201,
+    d1: 1,
+  },
+  {
+    name: "create plan: code taken",
+    method: "POST",
+    path: () => "/plans/manage",
+    body: () => ({ name: "p", code: "budget_a" }),
+    status: 409,
+    d1: 1,
+  },
+  {
+    name: "list plans",
+    method: "GET",
+    path: () => "/plans?includePrivate=true&limit=100",
+    status: 200,
+    d1: 1,
+  },
+  { name: "get plan by id", method: "GET", path: (i) => `/plans/${i.free}`, status: 200, d1: 1 },
+  { name: "get plan by code", method: "GET", path: () => "/plans/budget_a", status: 200, d1: 1 },
+  { name: "get plan: unknown", method: "GET", path: () => "/plans/nope", status: 404, d1: 1 },
+  {
+    name: "update plan",
+    method: "PUT",
+    path: (i) => `/plans/${i.free}/manage`,
+    body: () => ({ name: "n" }),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "update plan: unknown",
+    method: "PUT",
+    path: () => "/plans/plan_nope/manage",
+    body: () => ({ name: "n" }),
+    status: 404,
+    d1: 1,
+  },
+  {
+    name: "set visibility",
+    method: "PUT",
+    path: (i) => `/plans/${i.free}/visibility`,
+    body: () => ({ isPublic: false }),
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "delete plan",
+    method: "DELETE",
+    path: (i) => `/plans/${i.members[0]}/manage`,
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "delete plan: unknown",
+    method: "DELETE",
+    path: () => "/plans/plan_nope/manage",
+    status: 404,
+    d1: 1,
+  },
+  {
+    name: "delete group",
+    method: "DELETE",
+    path: (i) => `/plan-groups/${i.group}`,
+    status: 200,
+    d1: 1,
+  },
+  {
+    name: "delete group: unknown",
+    method: "DELETE",
+    path: (i) => `/plan-groups/${i.group}`,
+    status: 404,
+    d1: 1,
+  },
+];
+
+describe("round-trip budget", () => {
+  it("every endpoint: one D1 round trip at most, no KV read with a warm key", async () => {
+    const api = await client();
+    const { group, planIds } = await groupWithPlans(api, 3);
+    const full = await groupWithPlans(api, 100);
+    const ids: Ids = {
+      group: group.id,
+      members: planIds,
+      free: (await createPlan(api)).id,
+      full: full.group.id,
+      extra: (await createPlan(api)).id,
+    };
+    const { request } = countingEnv();
+    await request("GET", "/plan-groups", api.key);
+    for (const s of scenarios) {
+      const res = await request(s.method, s.path(ids), api.key, s.body?.(ids));
+      expect({ name: s.name, status: res.status, ...res.counts }).toEqual({
+        name: s.name,
+        status: s.status,
+        d1: s.d1,
+        kvGet: 0,
+      });
+    }
+  });
+
+  it("auth: one KV read for a cold key, none when cached; a refused key costs no D1", async () => {
+    const { key } = await createKey(uniqueOrg());
+    const { request } = countingEnv();
+    expect((await request("GET", "/plan-groups", key)).counts).toEqual({ d1: 1, kvGet: 1 });
+    expect((await request("GET", "/plan-groups", key)).counts).toEqual({ d1: 1, kvGet: 0 });
+    const refused = await request("GET", "/plan-groups", `ck_test_${"x".repeat(40)}`);
+    expect(refused.status).toBe(401);
+    expect(refused.counts).toEqual({ d1: 0, kvGet: 1 });
+    const malformed = await request("GET", "/plan-groups", "nope");
+    expect(malformed.counts).toEqual({ d1: 0, kvGet: 0 });
+  });
+
+  it("cost does not grow with data: 100 groups of 100 plans in one round trip", async () => {
+    const orgId = uniqueOrg();
+    const api = await client(orgId);
+    const prefix = orgId.slice(-18).padStart(18, "0");
+    // Seeded in SQL: 10,000 plans through the API would test the seeding, not the read.
+    await env.DB.batch([
+      env.DB.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+         INSERT INTO plan_groups (id, org_id, mode, name, is_public, created_at, updated_at)
+         SELECT 'pgrp_' || ?1 || printf('%08d', i), ?2, 'test', 'g' || i, 1, 0, 0 FROM n`,
+      ).bind(prefix, orgId),
+      env.DB.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+         INSERT INTO plans (id, org_id, mode, code, name, is_public, is_free, plan_group_id, sort_order, created_at, updated_at)
+         SELECT 'plan_' || ?1 || printf('%04d%04d', g.i, p.i), ?2, 'test', 'c' || g.i || '_' || p.i, 'p' || p.i, 1, 0,
+                'pgrp_' || ?1 || printf('%08d', g.i), p.i, 0, 0
+         FROM n AS g, n AS p`,
+      ).bind(prefix, orgId),
+    ]);
+    const { request } = countingEnv();
+    await request("GET", "/plan-groups?limit=1", api.key);
+    const list = await request("GET", "/plan-groups?limit=100", api.key);
+    expect(list.counts).toEqual({ d1: 1, kvGet: 0 });
+    const groups = list.body.data as { id: string; plans: { sortOrder: number }[] }[];
+    expect(groups).toHaveLength(100);
+    for (const g of groups) expect(g.plans.map((p) => p.sortOrder)).toEqual([...Array(100).keys()]);
+    const one = await request("GET", `/plan-groups/${groups[0]?.id}`, api.key);
+    expect(one.counts).toEqual({ d1: 1, kvGet: 0 });
+    expect((one.body.data as { plans: unknown[] }).plans).toHaveLength(100);
+  });
+});

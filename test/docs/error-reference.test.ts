@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { ERROR_CODES, ERRORS } from "../../src/errors";
+import { type Body, call, client, expectError } from "../helpers/http";
+
+const escaped = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`).replace(/`([^`]+)`/g, "<code>$1</code>");
+
+describe("error reference", () => {
+  it("lists every code with its status, meaning and what to do", async () => {
+    const res = await call("GET", "/errors");
+    expect(res.status).toBe(200);
+    for (const code of ERROR_CODES) {
+      expect(res.text).toContain(`id="${code}"`);
+      expect(res.text).toContain(escaped(ERRORS[code].meaning));
+      expect(res.text).toContain(escaped(ERRORS[code].action));
+    }
+  });
+
+  it("has a page per code", async () => {
+    for (const code of ERROR_CODES) {
+      const res = await call("GET", `/errors/${code}`);
+      expect(res.status, code).toBe(200);
+      expect(res.text).toContain(`HTTP ${ERRORS[code].status}`);
+    }
+    expectError(await call("GET", "/errors/no_such_code"), 404, "not_found", "code");
+  });
+
+  it("is where the doc_url of real error responses points", async () => {
+    const api = await client();
+    const responses = [
+      await call("GET", "/api/v1/plan-groups"),
+      await api.get("/nowhere"),
+      await api.del("/plans"),
+      await api.post("/plan-groups", { name: "" }),
+      await api.call("POST", "/plan-groups", {
+        rawBody: "{",
+        headers: { "content-type": "application/json" },
+      }),
+      await api.call("POST", "/plan-groups", {
+        rawBody: "name=x",
+        headers: { "content-type": "text/plain" },
+      }),
+      await api.get("/plan-groups/pgrp_missing"),
+      await api.get("/plans/no_such_plan"),
+    ];
+    const codes = new Set<string>();
+    for (const res of responses) {
+      const error = (res.body as Body).error;
+      if (!error) throw new Error(`expected an error, got ${res.status} ${res.text}`);
+      codes.add(error.code);
+      expect(error.doc_url).toBe(`http://localhost:8787/errors/${error.code}`);
+      const page = await call("GET", new URL(error.doc_url).pathname);
+      expect(page.status, error.doc_url).toBe(200);
+      expect(page.text).toContain(`id="${error.code}"`);
+    }
+    expect(codes.size).toBe(responses.length);
+  });
+});

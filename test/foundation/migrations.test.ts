@@ -1,0 +1,51 @@
+import { applyD1Migrations, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+describe("migrations", () => {
+  it("apply on an empty database and create the tables and indexes", async () => {
+    await applyD1Migrations(env.DB_FRESH, env.TEST_MIGRATIONS);
+    const { results } = await env.DB_FRESH.prepare(
+      "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+    ).all<{ type: string; name: string }>();
+    const names = results.map((r) => r.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "plan_groups",
+        "plans",
+        "plans_live_code_uq",
+        "plans_group_position_uq",
+      ]),
+    );
+    // Applying again is a no-op.
+    await applyD1Migrations(env.DB_FRESH, env.TEST_MIGRATIONS);
+  });
+
+  it("enforce one live plan per code, and one plan per group position", async () => {
+    const db = env.DB_FRESH;
+    await applyD1Migrations(db, env.TEST_MIGRATIONS);
+    const insert = (
+      id: string,
+      code: string,
+      group: string | null,
+      pos: number,
+      deleted: number | null,
+    ) =>
+      db
+        .prepare(
+          "INSERT INTO plans (id, org_id, mode, code, name, is_public, is_free, plan_group_id, sort_order, created_at, updated_at, deleted_at) VALUES (?, 'o', 'test', ?, 'n', 1, 0, ?, ?, 0, 0, ?)",
+        )
+        .bind(id, code, group, pos, deleted)
+        .run();
+    await db
+      .prepare(
+        "INSERT INTO plan_groups (id, org_id, mode, name, is_public, created_at, updated_at) VALUES ('g', 'o', 'test', 'g', 1, 0, 0)",
+      )
+      .run();
+    await insert("p1", "c", "g", 0, null);
+    await expect(insert("p2", "c", null, 0, null)).rejects.toThrow(/UNIQUE/);
+    await insert("p3", "c", null, 0, 1);
+    await expect(insert("p4", "d", "g", 0, null)).rejects.toThrow(/UNIQUE/);
+    await insert("p5", "e", null, 0, null);
+    await insert("p6", "f", null, 0, null);
+  });
+});

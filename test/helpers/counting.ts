@@ -1,0 +1,102 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import app from "../../src/app";
+
+export type Counts = { d1: number; kvGet: number };
+
+/**
+ * The real bindings, with a tally of what crosses the network: each D1
+ * statement execution or batch is one round trip, each KV get one read.
+ * Nothing is faked; every call goes through to the real D1 and KV.
+ */
+export function countingEnv() {
+  const counts: Counts = { d1: 0, kvGet: 0 };
+  const originals = new WeakMap<object, D1PreparedStatement>();
+  const unwrap = (s: D1PreparedStatement) => originals.get(s) ?? s;
+
+  const statement = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "bind") return (...args: unknown[]) => statement(value.apply(target, args));
+        if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
+          return (...args: unknown[]) => {
+            counts.d1++;
+            return value.apply(target, args);
+          };
+        }
+        return value.bind(target);
+      },
+    });
+    originals.set(proxy, stmt);
+    return proxy;
+  };
+
+  const database = <T extends D1Database | D1DatabaseSession>(db: T): T =>
+    new Proxy(db, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== "function") return value;
+        if (prop === "prepare") return (query: string) => statement(value.call(target, query));
+        if (prop === "batch") {
+          return (stmts: D1PreparedStatement[]) => {
+            counts.d1++;
+            return value.call(target, stmts.map(unwrap));
+          };
+        }
+        if (prop === "exec") {
+          return (query: string) => {
+            counts.d1++;
+            return value.call(target, query);
+          };
+        }
+        if (prop === "withSession") {
+          return (constraint?: string) => database(value.call(target, constraint));
+        }
+        return value.bind(target);
+      },
+    });
+
+  const kv = new Proxy(env.API_KEYS, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (prop === "get" || prop === "getWithMetadata") {
+        return (...args: unknown[]) => {
+          counts.kvGet++;
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+
+  const counted = { ...env, DB: database(env.DB), API_KEYS: kv };
+
+  /** One request through the app with the counted bindings; counts cover deferred work too. */
+  async function request(method: string, path: string, key: string, body?: unknown) {
+    counts.d1 = 0;
+    counts.kvGet = 0;
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`http://api.test/api/v1${path}`, {
+        method,
+        headers: {
+          "x-api-key": key,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+      counted,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return {
+      status: res.status,
+      body: await res.json<Record<string, unknown>>(),
+      counts: { ...counts },
+    };
+  }
+
+  return { request };
+}

@@ -1,3 +1,9 @@
+/**
+ * `npm run bench`: the service against a minimal floor worker doing the same
+ * D1 work, in the same run, on local workerd. Settings from the environment:
+ * BENCH_DURATION (s per run, 4), BENCH_WARMUP (s, 1), BENCH_CONNECTIONS (10),
+ * BENCH_ROUNDS (4). Uses ports 8791 and 8792 and its own state in bench/.state.
+ */
 import { rmSync } from "node:fs";
 import { measureBundle } from "./lib/bundle";
 import { config } from "./lib/config";

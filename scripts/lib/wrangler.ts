@@ -35,12 +35,31 @@ export function wrangler(args: string[]): Promise<string> {
 
 export const target = (remote: boolean) => (remote ? "--remote" : "--local");
 
+/**
+ * `target(remote)`, plus `--persist-to` when local state lives somewhere other
+ * than .wrangler/state (the benchmark keeps its own, away from the developer's).
+ */
+export const targetFlags = (remote: boolean, persistTo?: string) =>
+  !remote && persistTo ? [target(remote), "--persist-to", persistTo] : [target(remote)];
+
 /** Writes several KV entries in one wrangler call. */
-export async function kvPutMany(entries: { key: string; value: string }[], remote: boolean) {
+export async function kvPutMany(
+  entries: { key: string; value: string }[],
+  remote: boolean,
+  persistTo?: string,
+) {
   const dir = mkdtempSync(join(tmpdir(), "kv-"));
   const file = join(dir, "entries.json");
   writeFileSync(file, JSON.stringify(entries));
-  await wrangler(["kv", "bulk", "put", file, "--binding", "API_KEYS", target(remote)]);
+  await wrangler([
+    "kv",
+    "bulk",
+    "put",
+    file,
+    "--binding",
+    "API_KEYS",
+    ...targetFlags(remote, persistTo),
+  ]);
 }
 
 export async function kvGet(key: string, remote: boolean): Promise<string | null> {

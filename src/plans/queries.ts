@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { inTenant, parkedAt, unpark, updatedAtIfChanged, valuesWhere } from "../db/helpers";
@@ -58,15 +59,23 @@ export async function insertPlan(
   }
 }
 
-/** By ID, or by code when no plan has that ID. */
+/**
+ * By ID, or by code when no plan has that ID. Two lookups in one statement,
+ * one on the primary key and one on the live-code index: an `id = ? OR code = ?`
+ * filter makes SQLite walk every plan of the tenant instead (D1 bills rows read).
+ */
 export async function findPlan(db: Database, tenant: Tenant, idOrCode: string) {
-  const [row] = await db
-    .select()
-    .from(plans)
-    .where(and(live(tenant), or(eq(plans.id, idOrCode), eq(plans.code, idOrCode))))
-    .orderBy(sql`${plans.id} = ${idOrCode} DESC`)
-    .limit(1);
-  return row ?? null;
+  const rows = await unionAll(
+    db
+      .select()
+      .from(plans)
+      .where(and(eq(plans.id, idOrCode), live(tenant))),
+    db
+      .select()
+      .from(plans)
+      .where(and(eq(plans.code, idOrCode), live(tenant))),
+  );
+  return rows.find((row) => row.id === idOrCode) ?? rows[0] ?? null;
 }
 
 export function listPlans(

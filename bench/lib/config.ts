@@ -1,0 +1,41 @@
+import { resolve } from "node:path";
+
+function numberFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!(value >= min)) throw new Error(`${name} must be a number >= ${min}, got ${raw}`);
+  return value;
+}
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BENCH_DIR = resolve(ROOT, "bench");
+
+export const config = {
+  /** Seconds measured per run; each pair runs `rounds` times per side. */
+  duration: numberFromEnv("BENCH_DURATION", 4, 1),
+  /** Seconds of discarded load before every measured run. */
+  warmup: numberFromEnv("BENCH_WARMUP", 1, 0),
+  connections: Math.round(numberFromEnv("BENCH_CONNECTIONS", 10, 1)),
+  /** Short runs, alternated often, spread drift in machine load over both sides. */
+  rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 4, 1)),
+  service: {
+    port: 8791,
+    config: resolve(ROOT, "wrangler.toml"),
+    state: resolve(BENCH_DIR, ".state/service"),
+  },
+  floor: {
+    port: 8792,
+    config: resolve(BENCH_DIR, "floor/wrangler.toml"),
+    state: resolve(BENCH_DIR, ".state/floor"),
+  },
+  logs: resolve(BENCH_DIR, ".state/logs"),
+  bundleOut: resolve(BENCH_DIR, ".out"),
+  results: resolve(BENCH_DIR, "results.json"),
+  seed: { groups: 200, plans: 500, groupSize: 20, concurrency: 8 },
+  /** Reads must reach this share of their floor's req/s, writes the second. */
+  targets: { read: 0.8, write: 0.7 },
+  bundleGzipLimitKiB: 150,
+};
+
+export type ServerConfig = typeof config.service;

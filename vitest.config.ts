@@ -10,12 +10,20 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") },
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          // Replays a fast-check failure inside workerd: FC_SEED=… FC_PATH=… npx vitest run <file>
+          FC_SEED: process.env.FC_SEED ?? "",
+          FC_PATH: process.env.FC_PATH ?? "",
+          FC_RUNS: process.env.FC_RUNS ?? "",
+        },
       },
     }),
   ],
   test: {
     setupFiles: ["./test/setup.ts"],
     include: ["test/**/*.test.ts"],
+    // One log line per request is for Workers Logs, not for test output.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info","message":"request"'),
   },
 });

@@ -8,6 +8,8 @@ import { allowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
+import { noStore, securityHeaders } from "./middleware/hardening";
+import { requestLogger } from "./middleware/logger";
 import { requestId } from "./middleware/request-id";
 import { planGroupsRouter } from "./plan-groups";
 import { plansRouter } from "./plans";
@@ -15,6 +17,9 @@ import { plansRouter } from "./plans";
 const app = createRouter();
 
 app.use("*", requestId());
+// Hardening and observability: the logger sees the final status of every request.
+app.use("*", requestLogger(), securityHeaders());
+app.use("/api/*", noStore());
 app.use("/api/*", apiKeyAuth(), bodyGuard(), database());
 
 const routes = app

@@ -5,6 +5,9 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      FC_SEED: string;
+      FC_PATH: string;
+      FC_RUNS: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

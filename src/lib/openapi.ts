@@ -27,9 +27,13 @@ export const ErrorEnvelope = z
   })
   .openapi("Error");
 
-/** Error responses for a route, grouped by status, from the one error table. */
+/**
+ * Error responses for a route, grouped by status, from the one error table.
+ * Every route takes some input (a path ID at least), so every route can 400.
+ */
 export function errorResponses(...codes: ErrorCode[]) {
-  const all: ErrorCode[] = ["unauthorized", "rate_limited", "internal_error", ...codes];
+  const always: ErrorCode[] = ["validation_error", "unauthorized", "rate_limited", "internal_error"];
+  const all: ErrorCode[] = [...always, ...codes];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(all)) {
     const status = ERRORS[code].status;

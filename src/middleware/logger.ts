@@ -1,0 +1,40 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
+import type { AppEnv, Auth } from "../env";
+
+/** The route pattern that handled the request (`/api/v1/plans/:id/manage`), or null if none did. */
+function routePattern(c: Context<AppEnv>): string | null {
+  // Middleware is registered with `use()` (method ALL); a handler has a method.
+  const handler = matchedRoutes(c)
+    .filter((r) => r.method !== "ALL")
+    .at(-1);
+  return handler?.path ?? null;
+}
+
+/**
+ * One JSON line per request for Workers Logs. Only identifiers and outcome:
+ * never the API key, a header value or a body. Workers clocks advance only
+ * across I/O, so `durationMs` measures time spent waiting on KV and D1, not CPU.
+ */
+export function requestLogger() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const started = Date.now();
+    await next();
+    const auth: Auth | undefined = c.var.auth;
+    console.log(
+      JSON.stringify({
+        level: "info",
+        message: "request",
+        requestId: c.var.requestId,
+        method: c.req.method,
+        route: routePattern(c),
+        status: c.res.status,
+        durationMs: Date.now() - started,
+        keyId: auth?.keyId ?? null,
+        orgId: auth?.orgId ?? null,
+        livemode: auth ? auth.livemode : null,
+      }),
+    );
+  });
+}

@@ -32,7 +32,12 @@ export const ErrorEnvelope = z
  * Every route takes some input (a path ID at least), so every route can 400.
  */
 export function errorResponses(...codes: ErrorCode[]) {
-  const always: ErrorCode[] = ["validation_error", "unauthorized", "rate_limited", "internal_error"];
+  const always: ErrorCode[] = [
+    "validation_error",
+    "unauthorized",
+    "rate_limited",
+    "internal_error",
+  ];
   const all: ErrorCode[] = [...always, ...codes];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(all)) {

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { inspectJson } from "../lib/json-walk";
+import { matchedRoutePattern } from "../lib/matched-route";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Containers deep, the top-level object being 1; no field of ours needs more. */
@@ -22,7 +23,8 @@ function isJsonContentType(value: string | undefined): boolean {
  */
 export function bodyGuard() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!WITH_BODY.has(c.req.method)) return next();
+    // No handler matched: the answer is 404 or 405 whatever the body, so do not judge it.
+    if (!WITH_BODY.has(c.req.method) || matchedRoutePattern(c) === null) return next();
     if (!isJsonContentType(c.req.header("content-type"))) {
       throw new ApiError("unsupported_media_type");
     }

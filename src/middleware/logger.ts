@@ -1,16 +1,6 @@
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv, Auth } from "../env";
-
-/** The route pattern that handled the request (`/api/v1/plans/:id/manage`), or null if none did. */
-function routePattern(c: Context<AppEnv>): string | null {
-  // Middleware is registered with `use()` (method ALL); a handler has a method.
-  const handler = matchedRoutes(c)
-    .filter((r) => r.method !== "ALL")
-    .at(-1);
-  return handler?.path ?? null;
-}
+import { matchedRoutePattern } from "../lib/matched-route";
 
 /**
  * One JSON line per request for Workers Logs. Only identifiers and outcome:
@@ -28,7 +18,7 @@ export function requestLogger() {
         message: "request",
         requestId: c.var.requestId,
         method: c.req.method,
-        route: routePattern(c),
+        route: matchedRoutePattern(c),
         status: c.res.status,
         durationMs: Date.now() - started,
         keyId: auth?.keyId ?? null,

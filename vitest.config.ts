@@ -18,6 +18,10 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           RATE_LIMIT_LIMIT: String(TEST_RATE_LIMIT),
           RATE_LIMIT_PERIOD_SECONDS: "60",
+          // Replays a fast-check failure inside workerd: FC_SEED=… FC_PATH=… npx vitest run <file>
+          FC_SEED: process.env.FC_SEED ?? "",
+          FC_PATH: process.env.FC_PATH ?? "",
+          FC_RUNS: process.env.FC_RUNS ?? "",
         },
         ratelimits: {
           RATE_LIMITER: { namespace_id: "1001", simple: { limit: TEST_RATE_LIMIT, period: 60 } },
@@ -33,5 +37,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Some tests build 100-plan groups through the API; CI machines are slow and shared.
     testTimeout: 60_000,
+    // One log line per request is for Workers Logs, not for test output.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info","message":"request"'),
   },
 });

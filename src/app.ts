@@ -10,7 +10,9 @@ import { allowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
+import { noStore, securityHeaders } from "./middleware/hardening";
 import { idempotency } from "./middleware/idempotency";
+import { requestLogger } from "./middleware/logger";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { routeGuard, unroutable } from "./middleware/route-guard";
@@ -20,6 +22,9 @@ import { plansRouter } from "./plans";
 const app = createRouter();
 
 app.use("*", requestId());
+// Hardening and observability: the logger sees the final status of every request.
+app.use("*", requestLogger(), securityHeaders());
+app.use("/api/*", noStore());
 app.use(
   "/api/*",
   apiKeyAuth(),

@@ -7,6 +7,9 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       DB_FRESH: D1Database;
       DB_EMPTY: D1Database;
+      FC_SEED: string;
+      FC_PATH: string;
+      FC_RUNS: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

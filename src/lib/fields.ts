@@ -4,12 +4,16 @@ import { z } from "@hono/zod-openapi";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
+/** Every C0 and C1 control character and DEL, tab and newlines included. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 export const Name = z
   .string()
   .trim()
   .min(1, "must contain at least 1 character")
   .max(120, "must be at most 120 characters")
-  .refine((s) => !CONTROL.test(s) && !/[\n\r\t]/.test(s), "must not contain control characters")
+  .refine((s) => !CONTROL_CHARACTER.test(s), "must not contain control characters")
   .openapi({ description: "1-120 characters after trimming.", example: "Pro" });
 
 export const Description = z

@@ -75,7 +75,13 @@ export const describeCodes = (codes: readonly ErrorCode[]) =>
  * with the deployment's `doc_url` base and adds the codes every route shares.
  */
 export function errorResponses(...codes: ErrorCode[]) {
-  const all: ErrorCode[] = ["unauthorized", "rate_limited", "internal_error", ...codes];
+  const always: ErrorCode[] = [
+    "validation_error",
+    "unauthorized",
+    "rate_limited",
+    "internal_error",
+  ];
+  const all: ErrorCode[] = [...always, ...codes];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(all)) {
     const status = ERRORS[code].status;

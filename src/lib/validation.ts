@@ -11,9 +11,9 @@ export function fieldIssues(error: z.ZodError, prefix: string[] = []): FieldIssu
         out.push({ field: [...path, key].join("."), message: "is not a known field" });
       }
     } else if (issue.code === "invalid_key") {
-      // zod reports a bad record key as "Invalid key in record"; say what is wrong with it.
-      const reason = issue.issues.map((i) => i.message).join("; ");
-      out.push({ field: path.join("."), message: `invalid key: ${reason}` });
+      // zod reports a bad record key as "Invalid key in record"; the key schema's own message says why.
+      const why = issue.issues.map((i) => i.message).join("; ") || issue.message;
+      out.push({ field: path.join("."), message: why });
     } else {
       out.push({ field: path.join("."), message: issue.message });
     }

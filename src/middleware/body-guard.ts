@@ -1,8 +1,11 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { inspectJson } from "../lib/json-walk";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Containers deep, the top-level object being 1; no field of ours needs more. */
+export const MAX_JSON_DEPTH = 20;
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -12,8 +15,10 @@ function isJsonContentType(value: string | undefined): boolean {
 
 /**
  * Transport rules for request bodies, before any schema sees them: JSON
- * content type (415), at most 64 KiB (413), and a JSON object (400). The parsed
- * body is handed to the validator through Hono's body cache, so it is parsed once.
+ * content type (415), at most 64 KiB (413), a JSON object nested at most
+ * MAX_JSON_DEPTH deep (400 invalid_json), holding only well-formed Unicode and
+ * no `__proto__` keys (400 validation_error naming the field). The parsed body
+ * is handed to the validator through Hono's body cache, so it is parsed once.
  */
 export function bodyGuard() {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -34,7 +39,24 @@ export function bodyGuard() {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new ApiError("invalid_json");
     }
+    rejectUnstorable(body);
     c.req.bodyCache.json = Promise.resolve(body);
     await next();
   });
+}
+
+function rejectUnstorable(body: object) {
+  const problem = inspectJson(body, MAX_JSON_DEPTH);
+  if (!problem) return;
+  if (problem.kind === "too_deep") {
+    throw new ApiError("invalid_json", {
+      message: `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      details: { maxDepth: MAX_JSON_DEPTH },
+    });
+  }
+  const message =
+    problem.kind === "reserved_key"
+      ? "is a reserved key"
+      : "must be well-formed Unicode (no unpaired surrogate)";
+  throw ApiError.validation([{ field: problem.path.join("."), message }]);
 }

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { PlanRow } from "../db/schema";
 import { isoTime } from "../lib/encoding";
-import { Description, IsPublic, Livemode, Name, Timestamp } from "../lib/fields";
+import { CONTROL_CHARACTER, Description, IsPublic, Livemode, Name, Timestamp } from "../lib/fields";
+import { someString } from "../lib/json-walk";
 
 export const Code = z
   .string()
@@ -18,8 +19,17 @@ export const ConsumptionModel = z.enum(["metered", "credits", "balance"]).nullab
 });
 
 export const Metadata = z
-  .record(z.string().max(40, "keys must be at most 40 characters"), z.json())
+  .record(
+    z
+      .string()
+      .max(40, "keys must be at most 40 characters")
+      .refine((k) => !CONTROL_CHARACTER.test(k), "keys must not contain control characters"),
+    z.json(),
+  )
   .refine((m) => Object.keys(m).length <= 50, "must have at most 50 keys")
+  // NUL is valid JSON but truncates C strings and is refused by Postgres text
+  // and jsonb, so it would break whoever exports the metadata downstream.
+  .refine((m) => !someString(m, (s) => s.includes("\u0000")), "must not contain NUL characters")
   .refine(
     (m) => new TextEncoder().encode(JSON.stringify(m)).byteLength <= 8192,
     "must be at most 8 KiB as JSON",
@@ -28,7 +38,7 @@ export const Metadata = z
   .openapi({
     type: "object",
     description:
-      "Your own key-value data: at most 50 keys of at most 40 characters, 8 KiB as JSON.",
+      "Your own key-value data: at most 50 keys of at most 40 characters (no control characters), 8 KiB as JSON, no NUL characters anywhere.",
     example: { tier: "pro" },
   });
 

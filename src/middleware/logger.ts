@@ -1,0 +1,30 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, Auth } from "../env";
+import { matchedRoutePattern } from "../lib/matched-route";
+
+/**
+ * One JSON line per request for Workers Logs. Only identifiers and outcome:
+ * never the API key, a header value or a body. Workers clocks advance only
+ * across I/O, so `durationMs` measures time spent waiting on KV and D1, not CPU.
+ */
+export function requestLogger() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const started = Date.now();
+    await next();
+    const auth: Auth | undefined = c.var.auth;
+    console.log(
+      JSON.stringify({
+        level: "info",
+        message: "request",
+        requestId: c.var.requestId,
+        method: c.req.method,
+        route: matchedRoutePattern(c),
+        status: c.res.status,
+        durationMs: Date.now() - started,
+        keyId: auth?.keyId ?? null,
+        orgId: auth?.orgId ?? null,
+        livemode: auth ? auth.livemode : null,
+      }),
+    );
+  });
+}

@@ -1,0 +1,100 @@
+import { ERRORS, type ErrorCode } from "../../src/errors";
+import type { ApiResponse, Body } from "./http";
+import type { ApiRoute } from "./routes";
+
+const NOT_FOUND_CODES = new Set<string>(["plan_group_not_found", "plan_not_found"]);
+const ROUTE_LEVEL_CODES = new Set<string>(["not_found", "method_not_allowed"]);
+const HEADER_PARAMS = ["Idempotency-Key"];
+// What must never reach a client: storage errors, SQL, stack frames.
+const LEAKS = /SQLITE|D1_|UNIQUE constraint|\n\s+at |TypeError|RangeError|drizzle/i;
+
+export type Sent = {
+  /** Top-level keys of the JSON body sent, if any: an unknown one may be named as `param`. */
+  bodyKeys: string[];
+  /** A path segment was empty or a dot segment, so the URL may not reach this route at all. */
+  mayMissRoute: boolean;
+};
+
+/** A dotted path names a real field when some prefix of it does (keys may contain dots). */
+function namesField(real: Set<string>, field: unknown): boolean {
+  if (typeof field !== "string") return false;
+  const parts = field.split(".");
+  return parts.some((_, i) => real.has(parts.slice(0, i + 1).join(".")));
+}
+
+/**
+ * The wire contract every response of `route` must keep, whatever was sent.
+ * Returns the broken rules, empty when the response is fine.
+ */
+export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent): string[] {
+  const problems: string[] = [];
+  const fail = (rule: string) => problems.push(rule);
+  if (res.status >= 500) fail(`status ${res.status}`);
+  if (!res.headers.get("x-request-id")) fail("no x-request-id header");
+  if (typeof res.body !== "object" || res.body === null) {
+    if (!(res.status === 200 && res.text === "")) fail("body is not JSON");
+    return problems;
+  }
+  const body = res.body as Body;
+  const documented = route.responses.get(res.status);
+  if (res.status < 400) {
+    if (sent.mayMissRoute) return problems;
+    if (!documented?.schema) return [...problems, `undocumented success status ${res.status}`];
+    const parsed = documented.schema.safeParse(body);
+    if (!parsed.success)
+      fail(`2xx body does not match the response schema: ${parsed.error.message}`);
+    return problems;
+  }
+  const error = body.error;
+  if (body.success !== false || !error) return [...problems, "4xx without an error envelope"];
+  const spec = ERRORS[error.code as ErrorCode];
+  if (!spec) return [...problems, `unknown error code ${error.code}`];
+  if (spec.status !== res.status) fail(`code ${error.code} sent with status ${res.status}`);
+  if (error.type !== spec.type) fail(`code ${error.code} has type ${error.type}`);
+  if (typeof error.message !== "string" || error.message.length === 0) fail("empty message");
+  // Unknown field names are echoed on purpose; only the rest of the message can leak.
+  const ours = sent.bodyKeys.reduce((m, key) => m.split(key).join(""), error.message ?? "");
+  if (LEAKS.test(ours)) fail(`message leaks internals: ${error.message}`);
+  if (!error.doc_url?.endsWith(`/${error.code}`)) fail(`doc_url ${error.doc_url}`);
+  if (ROUTE_LEVEL_CODES.has(error.code)) {
+    if (!sent.mayMissRoute) fail(`${error.code} although the path matches the route`);
+  } else if (!documented?.description.includes(`\`${error.code}\``)) {
+    fail(`${res.status} ${error.code} is not documented for this route`);
+  }
+  const real = new Set([
+    ...route.params,
+    ...route.bodyFields,
+    ...route.queryFields,
+    ...sent.bodyKeys,
+    ...HEADER_PARAMS,
+  ]);
+  if (error.param !== null && !namesField(real, error.param)) {
+    fail(`param ${JSON.stringify(error.param)} names no field of the request`);
+  }
+  if (NOT_FOUND_CODES.has(error.code)) {
+    if (!error.param || ![...route.params, ...route.bodyFields].includes(error.param)) {
+      fail(`${error.code} with param ${error.param}, not an ID field of this route`);
+    }
+  }
+  if (error.code === "validation_error") {
+    const details = error.details;
+    if (!Array.isArray(details) || details.length === 0) {
+      fail("validation_error without details");
+    } else {
+      for (const d of details as { field?: unknown; message?: unknown }[]) {
+        if (!namesField(real, d.field)) {
+          fail(`details field ${JSON.stringify(d.field)} names no field of the request`);
+        }
+        if (typeof d.message !== "string" || !d.message) fail("details entry without message");
+      }
+      if ((details[0] as { field?: unknown }).field !== error.param)
+        fail("param is not details[0].field");
+    }
+  } else if (
+    error.details !== null &&
+    (typeof error.details !== "object" || Array.isArray(error.details))
+  ) {
+    fail("details of a non-validation error is neither null nor an object");
+  }
+  return problems;
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from "vitest";
+import { MAX_JSON_DEPTH } from "../../src/middleware/body-guard";
+import { type ApiResponse, call, client, expectError } from "../helpers/http";
+import { API_ROUTES, encodeSegment, fillPath } from "../helpers/routes";
+
+const json = { "content-type": "application/json" };
+
+function expectSecureHeaders(res: ApiResponse) {
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(res.headers.get("x-frame-options")).toBe("DENY");
+  expect(res.headers.get("strict-transport-security")).toMatch(/^max-age=\d+; includeSubDomains$/);
+  expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+  expect(res.headers.get("x-powered-by")).toBeNull();
+}
+
+function expectNoStore(res: ApiResponse) {
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(res.headers.get("content-security-policy")).toBe(
+    "default-src 'none'; frame-ancestors 'none'",
+  );
+}
+
+describe("security headers and caching", () => {
+  it.each(API_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s: secure and never cached, with or without a key",
+    async (_, route) => {
+      const path = fillPath(
+        route,
+        Object.fromEntries(route.params.map((p) => [p, encodeSegment("x")])),
+      );
+      const api = await client();
+      const init = ["POST", "PUT", "PATCH"].includes(route.method) ? { body: {} } : {};
+      const anonymous = await call(route.method, path, init);
+      expect(anonymous.status).toBe(401);
+      const authed = await api.call(route.method, path.replace(/^\/api\/v1/, ""), init);
+      for (const res of [anonymous, authed]) {
+        expectSecureHeaders(res);
+        expectNoStore(res);
+      }
+    },
+  );
+
+  it("covers route-level errors, health and the error reference too", async () => {
+    const api = await client();
+    const notFound = await api.get("/nope");
+    const notAllowed = await api.call("PATCH", "/plans");
+    expectError(notFound, 404, "not_found");
+    expectError(notAllowed, 405, "method_not_allowed");
+    for (const res of [notFound, notAllowed]) expectNoStore(res);
+    for (const res of [
+      notFound,
+      notAllowed,
+      await call("GET", "/health"),
+      await call("GET", "/errors"),
+    ]) {
+      expectSecureHeaders(res);
+    }
+  });
+});
+
+describe("CORS is off: a server-to-server API", () => {
+  it("grants nothing to a preflight, which carries no key and so gets 401", async () => {
+    const preflight = {
+      origin: "https://evil.example",
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "x-api-key, content-type",
+    };
+    const res = await call("OPTIONS", "/api/v1/plan-groups", { headers: preflight });
+    expectError(res, 401, "unauthorized");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    const api = await client();
+    const keyed = await api.call("OPTIONS", "/plan-groups", { headers: preflight });
+    expectError(keyed, 405, "method_not_allowed");
+    expect(keyed.headers.get("allow")).toBe("GET, HEAD, POST");
+    expect(keyed.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("never grants a browser origin on a real call", async () => {
+    const api = await client();
+    const res = await api.call("GET", "/plan-groups", {
+      headers: { origin: "https://evil.example" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+  });
+});
+
+describe("strings are normalised or refused", () => {
+  it("trims names on create and update", async () => {
+    const api = await client();
+    const group = await api.post<{ data: { id: string; name: string } }>("/plan-groups", {
+      name: "  Pro \u00a0",
+    });
+    expect(group.body.data.name).toBe("Pro");
+    // Surrounding tabs and newlines are whitespace, trimmed like spaces; inside a name they are refused.
+    const renamed = await api.patch<{ data: { name: string } }>(
+      `/plan-groups/${group.body.data.id}`,
+      {
+        name: "\tTeam\n",
+      },
+    );
+    expect(renamed.body.data.name).toBe("Team");
+    const plan = await api.post<{ data: { name: string } }>("/plans/manage", {
+      name: " Starter ",
+      code: "s1",
+    });
+    expect(plan.body.data.name).toBe("Starter");
+  });
+
+  it.each(["", "   ", "a\u0000b", "a\u0007", "a\nb", "a\tb", "a\u007f", "a\u0085", "a\u009b"])(
+    "refuses the name %j",
+    async (name) => {
+      const api = await client();
+      expectError(await api.post("/plan-groups", { name }), 400, "validation_error", "name");
+      expectError(
+        await api.post("/plans/manage", { name, code: "c" }),
+        400,
+        "validation_error",
+        "name",
+      );
+    },
+  );
+
+  it("keeps description text as sent, newlines and tabs included, but refuses other controls", async () => {
+    const api = await client();
+    const kept = await api.post<{ data: { description: string } }>("/plan-groups", {
+      name: "g",
+      description: "  line one\n\tline two  ",
+    });
+    expect(kept.body.data.description).toBe("  line one\n\tline two  ");
+    for (const description of ["a\u0000", "a\u001b[31m", "a\u0085"]) {
+      expectError(
+        await api.post("/plan-groups", { name: "g", description }),
+        400,
+        "validation_error",
+        "description",
+      );
+    }
+  });
+
+  it("refuses control characters in metadata keys and NUL anywhere in metadata", async () => {
+    const api = await client();
+    const key = await api.post("/plans/manage", {
+      name: "p",
+      code: "m1",
+      metadata: { "a\u0007": 1 },
+    });
+    expectError(key, 400, "validation_error", "metadata.a\u0007");
+    expect(key.body.error?.message).toContain("control characters");
+    const nested = { a: { b: ["ok", "x\u0000y"] } };
+    expectError(
+      await api.post("/plans/manage", { name: "p", code: "m2", metadata: nested }),
+      400,
+      "validation_error",
+      "metadata",
+    );
+    const fine = { note: "line\nbreak\ttab", constructor: "kept", nested: { toString: 1 } };
+    const ok = await api.post<{ data: { metadata: unknown } }>("/plans/manage", {
+      name: "p",
+      code: "m3",
+      metadata: fine,
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.data.metadata).toEqual(fine);
+  });
+
+  it("refuses unpaired surrogates wherever they are, naming the field", async () => {
+    const api = await client();
+    expectError(
+      await api.post("/plan-groups", { name: "a\ud800" }),
+      400,
+      "validation_error",
+      "name",
+    );
+    const meta = await api.post("/plans/manage", {
+      name: "p",
+      code: "u1",
+      metadata: { k: ["\udc00"] },
+    });
+    expectError(meta, 400, "validation_error", "metadata.k.0");
+    // A well-formed pair is text like any other.
+    const emoji = await api.post<{ data: { name: string } }>("/plan-groups", {
+      name: "\ud83d\ude00",
+    });
+    expect(emoji.body.data.name).toBe("😀");
+  });
+
+  it("refuses __proto__ keys instead of silently dropping them", async () => {
+    const api = await client();
+    const rawBody = '{"name":"p","code":"pr","metadata":{"a":1,"__proto__":{"b":2}}}';
+    const res = await api.call("POST", "/plans/manage", { rawBody, headers: json });
+    expectError(res, 400, "validation_error", "metadata.__proto__");
+  });
+});
+
+describe("JSON nesting is bounded", () => {
+  const nested = (depth: number) => {
+    // The body object is level 1, so metadata's value holds levels 2 to `depth`.
+    let inner = "1";
+    for (let i = 0; i < depth - 1; i++) inner = `{"k":${inner}}`;
+    return `{"name":"p","code":"d${depth}","metadata":${inner}}`;
+  };
+
+  it(`accepts ${MAX_JSON_DEPTH} levels`, async () => {
+    const api = await client();
+    const res = await api.call("POST", "/plans/manage", {
+      rawBody: nested(MAX_JSON_DEPTH),
+      headers: json,
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it(`refuses ${MAX_JSON_DEPTH + 1} levels as invalid_json`, async () => {
+    const api = await client();
+    const res = await api.call("POST", "/plans/manage", {
+      rawBody: nested(MAX_JSON_DEPTH + 1),
+      headers: json,
+    });
+    expectError(res, 400, "invalid_json");
+    expect(res.body.error?.details).toEqual({ maxDepth: MAX_JSON_DEPTH });
+  });
+
+  it("survives a body that is nothing but nesting, just under the size limit", async () => {
+    const api = await client();
+    const depth = 32_000;
+    const rawBody = `{"metadata":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    expect(rawBody.length).toBeLessThan(64 * 1024);
+    const res = await api.call("POST", "/plans/manage", { rawBody, headers: json });
+    expectError(res, 400, "invalid_json");
+  });
+});

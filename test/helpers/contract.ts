@@ -4,7 +4,8 @@ import type { ApiRoute } from "./routes";
 
 const NOT_FOUND_CODES = new Set<string>(["plan_group_not_found", "plan_not_found"]);
 const ROUTE_LEVEL_CODES = new Set<string>(["not_found", "method_not_allowed"]);
-const HEADER_PARAMS = ["Idempotency-Key"];
+// Headers a middleware may name as `param` (spelled either way).
+const HEADER_PARAMS = ["Idempotency-Key", "idempotency-key"];
 // What must never reach a client: storage errors, SQL, stack frames.
 const LEAKS = /SQLITE|D1_|UNIQUE constraint|\n\s+at |TypeError|RangeError|drizzle/i;
 

@@ -42,15 +42,20 @@ export const target = (remote: boolean) => (remote ? "--remote" : "--local");
 export const targetFlags = (remote: boolean, persistTo?: string) =>
   !remote && persistTo ? [target(remote), "--persist-to", persistTo] : [target(remote)];
 
+/** wrangler's bulk commands read their input from a file. */
+function tempJson(data: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "kv-")), "bulk.json");
+  writeFileSync(file, JSON.stringify(data));
+  return file;
+}
+
 /** Writes several KV entries in one wrangler call. */
 export async function kvPutMany(
   entries: { key: string; value: string }[],
   remote: boolean,
   persistTo?: string,
 ) {
-  const dir = mkdtempSync(join(tmpdir(), "kv-"));
-  const file = join(dir, "entries.json");
-  writeFileSync(file, JSON.stringify(entries));
+  const file = tempJson(entries);
   await wrangler([
     "kv",
     "bulk",
@@ -82,9 +87,7 @@ export async function kvGet(key: string, remote: boolean): Promise<string | null
 }
 
 export async function kvDeleteMany(keys: string[], remote: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), "kv-"));
-  const file = join(dir, "keys.json");
-  writeFileSync(file, JSON.stringify(keys));
+  const file = tempJson(keys);
   await wrangler([
     "kv",
     "bulk",

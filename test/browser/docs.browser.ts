@@ -9,27 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { wranglerEnv } from "../../scripts/lib/wrangler";
+import { API_OPERATIONS as OPERATIONS } from "../helpers/operations";
 
 const PORT = process.env.DOCS_TEST_PORT ?? "8811";
 const ORIGIN = `http://localhost:${PORT}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const OUT = "test/browser/.out";
-const OPERATIONS = [
-  "create-plan-group",
-  "get-plan-group",
-  "list-plan-groups",
-  "update-plan-group",
-  "delete-plan-group",
-  "add-plan-to-group",
-  "remove-plan-from-group",
-  "reorder-plans-in-group",
-  "create-plan",
-  "list-plans",
-  "get-plan",
-  "update-plan",
-  "set-plan-visibility",
-  "delete-plan",
-];
 
 let passed = 0;
 let failed = 0;

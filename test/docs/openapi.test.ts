@@ -4,23 +4,7 @@ import { operations, responseCodes } from "../../src/docs/decorate";
 import { ERRORS } from "../../src/errors";
 import { call } from "../helpers/http";
 import { fetchDocument, routeDiff } from "../helpers/openapi";
-
-const API_OPERATIONS = [
-  "create-plan-group",
-  "get-plan-group",
-  "list-plan-groups",
-  "update-plan-group",
-  "delete-plan-group",
-  "add-plan-to-group",
-  "remove-plan-from-group",
-  "reorder-plans-in-group",
-  "create-plan",
-  "list-plans",
-  "get-plan",
-  "update-plan",
-  "set-plan-visibility",
-  "delete-plan",
-];
+import { API_OPERATIONS } from "../helpers/operations";
 
 // Served by the worker but deliberately not operations of the API.
 const NOT_IN_DOCUMENT = [

@@ -13,6 +13,8 @@ export type Bindings = {
   DB: D1Database;
   API_KEYS: KVNamespace;
   ERROR_DOCS_BASE_URL: string;
+  /** "off" silences the per-request log line (the benchmark does). */
+  REQUEST_LOGS?: string;
   RATE_LIMITER: RateLimit;
   /** The `standard` tier's allowance; must match the RATE_LIMITER binding. */
   RATE_LIMIT_LIMIT: string;

@@ -257,6 +257,20 @@ describe("round-trip budget", () => {
     }
   });
 
+  it("keyed writes: the claim rides in the write's batch; the stored response is one deferred write", async () => {
+    const api = await client();
+    const { request } = countingEnv();
+    await request("GET", "/plan-groups", api.key);
+    const headers = { "Idempotency-Key": `budget-${crypto.randomUUID()}` };
+    const first = await request("POST", "/plan-groups", api.key, { name: "g" }, headers);
+    expect(first.status).toBe(201);
+    // Counted after waitUntil settles: the batch, then the response stored.
+    expect(first.counts).toEqual({ d1: 2, kvGet: 0 });
+    const replay = await request("POST", "/plan-groups", api.key, { name: "g" }, headers);
+    expect(replay.status).toBe(201);
+    expect(replay.counts).toEqual({ d1: 2, kvGet: 0 });
+  });
+
   it("auth: one KV read for a cold key, none when cached; a refused key costs no D1", async () => {
     const { key } = await createKey(uniqueOrg());
     const { request } = countingEnv();

@@ -23,11 +23,15 @@ export const config = {
     port: 8791,
     config: resolve(ROOT, "wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/service"),
+    // The floor logs nothing, and wrangler dev relays each log line through its
+    // own process (a local cost that halves /health); Workers Logs has no such cost.
+    vars: ["REQUEST_LOGS:off"],
   },
   floor: {
     port: 8792,
     config: resolve(BENCH_DIR, "floor/wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/floor"),
+    vars: [] as string[],
   },
   logs: resolve(BENCH_DIR, ".state/logs"),
   bundleOut: resolve(BENCH_DIR, ".out"),

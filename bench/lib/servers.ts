@@ -159,6 +159,7 @@ export async function startDev(
       "--log-level",
       "warn",
       "--show-interactive-dev-session=false",
+      ...server.vars.flatMap((v) => ["--var", v]),
     ],
     logName,
   );

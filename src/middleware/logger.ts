@@ -6,9 +6,12 @@ import { matchedRoutePattern } from "../lib/matched-route";
  * One JSON line per request for Workers Logs. Only identifiers and outcome:
  * never the API key, a header value or a body. Workers clocks advance only
  * across I/O, so `durationMs` measures time spent waiting on KV and D1, not CPU.
+ * `REQUEST_LOGS = "off"` silences it: `wrangler dev` relays every line through
+ * its own process, which costs more locally than Workers Logs does deployed.
  */
 export function requestLogger() {
   return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.env.REQUEST_LOGS === "off") return next();
     const started = Date.now();
     await next();
     const auth: Auth | undefined = c.var.auth;

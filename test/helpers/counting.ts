@@ -74,7 +74,13 @@ export function countingEnv() {
   const counted = { ...env, DB: database(env.DB), API_KEYS: kv };
 
   /** One request through the app with the counted bindings; counts cover deferred work too. */
-  async function request(method: string, path: string, key: string, body?: unknown) {
+  async function request(
+    method: string,
+    path: string,
+    key: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ) {
     counts.d1 = 0;
     counts.kvGet = 0;
     const ctx = createExecutionContext();
@@ -84,6 +90,7 @@ export function countingEnv() {
         headers: {
           "x-api-key": key,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...extraHeaders,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),

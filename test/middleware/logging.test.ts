@@ -21,6 +21,20 @@ const lines = (spy: MockInstance<(...args: unknown[]) => void>) =>
 const requestLines = () => lines(log).filter((l) => l.message === "request");
 
 describe("one structured log line per request", () => {
+  it("is silenced by REQUEST_LOGS=off (the benchmark's setting)", async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://api.test/health"),
+      { ...env, REQUEST_LOGS: "off" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(200);
+    expect(requestLines()).toHaveLength(0);
+    await call("GET", "/health");
+    expect(requestLines()).toHaveLength(1);
+  });
+
   it("names the request, route pattern, outcome and caller, and nothing secret", async () => {
     const orgId = uniqueOrg();
     const { key, record } = await createKey(orgId, "live", { tier: "unlimited" });

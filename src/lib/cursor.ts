@@ -38,3 +38,23 @@ export async function decodeCursor(tenant: Tenant, resource: string, cursor: str
   if (sum !== (await check(tenant, resource, after))) throw invalid();
   return after;
 }
+
+/**
+ * Shapes a page from `limit + 1` rows: the extra row says whether another
+ * page exists without a count query. `nextCursor` is present only with `hasMore`.
+ */
+export async function pageOf<T extends { id: string }>(
+  tenant: Tenant,
+  resource: string,
+  rows: T[],
+  limit: number,
+) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  if (rows.length <= limit || last === undefined) return { items, hasMore: false as const };
+  return {
+    items,
+    hasMore: true as const,
+    nextCursor: await encodeCursor(tenant, resource, last.id),
+  };
+}

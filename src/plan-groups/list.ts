@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { decodeCursor, pageOf } from "../lib/cursor";
 import type { AppRouteHandler } from "../lib/handler";
 import { DEFAULT_LIMIT, errorResponses, jsonResponse, ListOf, ListQuery } from "../lib/openapi";
 import { listGroups } from "./queries";
@@ -23,17 +23,13 @@ export const handler: AppRouteHandler<typeof route> = async (c) => {
   const { limit = DEFAULT_LIMIT, cursor } = c.req.valid("query");
   const tenant = c.var.tenant;
   const after = cursor ? await decodeCursor(tenant, "plan_groups", cursor) : null;
-  // One extra row says whether another page exists without a count query.
   const rows = await listGroups(c.var.db, tenant, { after, limit: limit + 1 });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const hasMore = rows.length > limit && last !== undefined;
+  const { items, ...more } = await pageOf(tenant, "plan_groups", rows, limit);
   return c.json(
     {
       success: true as const,
-      data: page.map((g) => presentGroup(g, c.var.auth.livemode)),
-      hasMore,
-      ...(hasMore ? { nextCursor: await encodeCursor(tenant, "plan_groups", last.id) } : {}),
+      data: items.map((g) => presentGroup(g, c.var.auth.livemode)),
+      ...more,
     },
     200,
   );

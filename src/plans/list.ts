@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { decodeCursor, pageOf } from "../lib/cursor";
 import type { AppRouteHandler } from "../lib/handler";
 import { DEFAULT_LIMIT, errorResponses, jsonResponse, ListOf, ListQuery } from "../lib/openapi";
 import { listPlans } from "./queries";
@@ -37,15 +37,12 @@ export const handler: AppRouteHandler<typeof route> = async (c) => {
     limit: limit + 1,
     includePrivate: includePrivate === "true",
   });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const hasMore = rows.length > limit && last !== undefined;
+  const { items, ...more } = await pageOf(tenant, scope, rows, limit);
   return c.json(
     {
       success: true as const,
-      data: page.map((p) => presentPlan(p, c.var.auth.livemode)),
-      hasMore,
-      ...(hasMore ? { nextCursor: await encodeCursor(tenant, scope, last.id) } : {}),
+      data: items.map((p) => presentPlan(p, c.var.auth.livemode)),
+      ...more,
     },
     200,
   );

@@ -6,7 +6,7 @@ import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { healthRouter } from "./health";
 import { createRouter } from "./lib/create-app";
-import { allowedMethods } from "./lib/method-not-allowed";
+import { lazyAllowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
@@ -20,6 +20,8 @@ import { planGroupsRouter } from "./plan-groups";
 import { plansRouter } from "./plans";
 
 const app = createRouter();
+// One route table for the route guard and notFound, built on first use.
+const methodsFor = lazyAllowedMethods(() => app.routes);
 
 app.use("*", requestId());
 // Hardening and observability: the logger sees the final status of every request.
@@ -29,7 +31,7 @@ app.use(
   "/api/*",
   apiKeyAuth(),
   rateLimit(),
-  routeGuard(() => app.routes),
+  routeGuard(methodsFor),
   bodyGuard(),
   database(),
   idempotency(),
@@ -50,10 +52,7 @@ function renderError(c: Context<AppEnv>, err: ApiError) {
   return res;
 }
 
-let methodsFor: ((path: string) => string[]) | undefined;
-
 app.notFound((c) => {
-  methodsFor ??= allowedMethods(app.routes);
   return renderError(
     c,
     unroutable(methodsFor, c.req.method, c.req.path) ?? new ApiError("not_found"),

@@ -22,3 +22,12 @@ export function allowedMethods(routes: RouteLike[]): (path: string) => string[] 
     return [...methods].sort();
   };
 }
+
+/** `allowedMethods` built on first use: routes are registered after the middleware that asks. */
+export function lazyAllowedMethods(routes: () => RouteLike[]): (path: string) => string[] {
+  let methodsFor: ((path: string) => string[]) | undefined;
+  return (path) => {
+    methodsFor ??= allowedMethods(routes());
+    return methodsFor(path);
+  };
+}

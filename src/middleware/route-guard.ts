@@ -1,9 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { allowedMethods } from "../lib/method-not-allowed";
-
-type RouteLike = { method: string; path: string };
 
 /** The 404 or 405 for a request no route answers, or null when one does. */
 export function unroutable(methodsFor: (path: string) => string[], method: string, path: string) {
@@ -15,13 +12,10 @@ export function unroutable(methodsFor: (path: string) => string[], method: strin
 
 /**
  * Answers 404 and 405 before body checks run, so a wrong method is told so
- * rather than that its body has the wrong content type. Routes are read
- * lazily: they are registered after this middleware.
+ * rather than that its body has the wrong content type.
  */
-export function routeGuard(routes: () => RouteLike[]) {
-  let methodsFor: ((path: string) => string[]) | undefined;
+export function routeGuard(methodsFor: (path: string) => string[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    methodsFor ??= allowedMethods(routes());
     const error = unroutable(methodsFor, c.req.method, c.req.path);
     if (error) throw error;
     await next();

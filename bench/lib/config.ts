@@ -13,12 +13,17 @@ export const BENCH_DIR = resolve(ROOT, "bench");
 
 export const config = {
   /** Seconds measured per run; each pair runs `rounds` times per side. */
-  duration: numberFromEnv("BENCH_DURATION", 4, 1),
+  duration: numberFromEnv("BENCH_DURATION", 2, 1),
   /** Seconds of discarded load before every measured run. */
   warmup: numberFromEnv("BENCH_WARMUP", 1, 0),
   connections: Math.round(numberFromEnv("BENCH_CONNECTIONS", 10, 1)),
-  /** Short runs, alternated often, spread drift in machine load over both sides. */
-  rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 4, 1)),
+  /**
+   * Short runs, alternated often, spread drift in machine load over both sides;
+   * the median of 8 per-round ratios wanders about a third less than that of 4.
+   */
+  rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 8, 1)),
+  /** Pause after seeding, before the first measurement. */
+  settleMs: 5000,
   service: {
     port: 8791,
     config: resolve(ROOT, "wrangler.toml"),

@@ -1,5 +1,4 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
 export type Database = ReturnType<typeof createDb>;
 
@@ -9,5 +8,7 @@ export type Database = ReturnType<typeof createDb>;
  * where statements can be added to a write (the idempotency claim is).
  */
 export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+  // No `schema`: it only serves relational queries, which we do not use, and
+  // drizzle would rebuild their config on every request's client.
+  return drizzle(d1);
 }

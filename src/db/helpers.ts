@@ -5,8 +5,10 @@ import type { Database } from "./client";
 import { type planGroups, plans } from "./schema";
 
 /** Both tenant columns, so no query can forget one of them. */
-export const inTenant = (table: typeof plans | typeof planGroups, tenant: Tenant) =>
-  sql`${table.orgId} = ${tenant.orgId} AND ${table.mode} = ${tenant.mode}`;
+export const inTenant = (
+  table: typeof plans | typeof planGroups,
+  tenant: Tenant | { [K in keyof Tenant]: SQL },
+) => sql`${table.orgId} = ${tenant.orgId} AND ${table.mode} = ${tenant.mode}`;
 
 /**
  * `SELECT <values in column order> WHERE <condition>` for `insert().select()`:
@@ -37,7 +39,7 @@ export const parkedAt = (position: SQL | number) => sql`-(${position}) - 1`;
  * collide with itself; parking them at negative values first avoids that.
  * Only rows parked earlier in the same batch are negative.
  */
-export const unpark = (db: Database, now: number) =>
+export const unpark = (db: Database, now: number | SQL) =>
   db
     .update(plans)
     .set({ sortOrder: sql`-${plans.sortOrder} - 1`, updatedAt: now })

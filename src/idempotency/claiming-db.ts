@@ -1,4 +1,4 @@
-import type { Database } from "../db/client";
+import { createDb, type Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { claimStatements, type KeyedRequest } from "./queries";
 
@@ -12,10 +12,10 @@ export type ClaimingDb = {
 
 /**
  * Wraps `db` so that its first batch to commit also claims the key. Query code
- * keeps calling `db.batch([...])` and gets its own results back: the claim
- * statements are prepended and their results stripped. A batch is one
- * transaction, so the write and the claim commit together or not at all, and
- * a keyed write still costs one round trip.
+ * keeps calling `batch` (drizzle's or a prepared one) and gets its own results
+ * back: the claim statements are prepended at the D1 level and their results
+ * stripped. A batch is one transaction, so the write and the claim commit
+ * together or not at all, and a keyed write still costs one round trip.
  *
  * `onTaken` runs when the key is already held; whatever it throws replaces
  * the batch's error (a replay, or a 409).
@@ -27,15 +27,16 @@ export function claimingDb(
 ): ClaimingDb {
   let claimedAt: number | null = null;
   let writeRefused = false;
+  const client = db.$client;
 
-  const batch: Database["batch"] = async (items) => {
-    if (claimedAt !== null) return db.batch(items);
+  const batch = async (statements: D1PreparedStatement[]) => {
+    if (claimedAt !== null) return client.batch(statements);
     const now = Date.now();
-    const head = claimStatements(db, request, now);
-    // The tuple types cannot express "head, then the caller's items"; the
-    // results are sliced back to exactly the caller's shape below.
-    const all = [...head, ...items] as unknown as typeof items;
-    const results = await db.batch(all).catch((err: unknown) => {
+    const head = claimStatements(db, request, now).map((statement) => {
+      const { sql, params } = statement.toSQL();
+      return client.prepare(sql).bind(...params);
+    });
+    const results = await client.batch([...head, ...statements]).catch((err: unknown) => {
       // The claim is the first insert of the batch, so a held key fails there,
       // before any of the caller's statements could fail on their own indexes.
       if (isUniqueViolation(err, "idempotency_keys.key")) return onTaken();
@@ -43,9 +44,14 @@ export function claimingDb(
       throw err;
     });
     claimedAt = now;
-    return results.slice(head.length) as unknown as typeof results;
+    return results.slice(head.length);
   };
 
-  const wrapped: Database = Object.assign(Object.create(db) as Database, { batch });
-  return { db: wrapped, claimedAt: () => claimedAt, writeRefused: () => writeRefused };
+  // Drizzle's D1 driver and prepared queries only call prepare() and batch().
+  const claiming = { prepare: (query: string) => client.prepare(query), batch };
+  return {
+    db: createDb(claiming as unknown as D1Database),
+    claimedAt: () => claimedAt,
+    writeRefused: () => writeRefused,
+  };
 }

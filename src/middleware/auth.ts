@@ -29,12 +29,17 @@ function presentedKey(header: (name: string) => string | undefined): string | un
   return match?.[1];
 }
 
+/**
+ * The cache is keyed by the presented key itself, so a warm request does no
+ * hashing at all. It lives only in isolate memory, which sees the key on every
+ * request anyway; KV and everything stored only ever hold the hash.
+ */
 async function lookup(kv: KVNamespace, apiKey: string): Promise<KeyRecord | null> {
-  const kvKey = await recordKvKey(apiKey);
   const now = Date.now();
-  const hit = cache.get(kvKey);
+  const hit = cache.get(apiKey);
   if (hit && hit.until > now) return hit.record;
-  cache.delete(kvKey);
+  cache.delete(apiKey);
+  const kvKey = await recordKvKey(apiKey);
   // cacheTtl lets the edge keep the value too: a cold isolate near a warm
   // colo then pays no trip to KV's central store.
   const raw = await kv.get(kvKey, { type: "text", cacheTtl: KEY_CACHE_TTL_MS / 1000 });
@@ -48,7 +53,7 @@ async function lookup(kv: KVNamespace, apiKey: string): Promise<KeyRecord | null
   const parsed = keyRecordSchema.safeParse(json);
   if (!parsed.success) return null;
   if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
-  cache.set(kvKey, { record: parsed.data, until: now + KEY_CACHE_TTL_MS });
+  cache.set(apiKey, { record: parsed.data, until: now + KEY_CACHE_TTL_MS });
   return parsed.data;
 }
 

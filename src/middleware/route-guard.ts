@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { matchedRoutePattern } from "../lib/matched-route";
 
 /** The 404 or 405 for a request no route answers, or null when one does. */
 export function unroutable(methodsFor: (path: string) => string[], method: string, path: string) {
@@ -16,6 +17,8 @@ export function unroutable(methodsFor: (path: string) => string[], method: strin
  */
 export function routeGuard(methodsFor: (path: string) => string[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
+    // The router already found a handler for this method: nothing to check.
+    if (matchedRoutePattern(c) !== null) return next();
     const error = unroutable(methodsFor, c.req.method, c.req.path);
     if (error) throw error;
     await next();

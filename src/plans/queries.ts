@@ -1,8 +1,9 @@
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, lt, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { inTenant, parkedAt, unpark, updatedAtIfChanged, valuesWhere } from "../db/helpers";
+import { param, preparedRead, tenantParams } from "../db/prepared";
 import { type PlanRow, planGroups, plans } from "../db/schema";
 import type { Tenant } from "../env";
 import { groupExists, hasRoom, memberCount } from "../plan-groups/queries";
@@ -13,7 +14,9 @@ export type CreateOutcome =
   | { ok: true; plan: PlanRow }
   | { ok: false; error: "duplicate_code" | "group_missing" | "full" };
 
-const live = (tenant: Tenant) => and(inTenant(plans, tenant), isNull(plans.deletedAt));
+const live = (tenant: Tenant | typeof tenantParams) =>
+  and(inTenant(plans, tenant), isNull(plans.deletedAt));
+const planColumns = getTableColumns(plans);
 
 /**
  * Inserts a plan, appended to `groupId` when given. The group's existence and
@@ -64,37 +67,52 @@ export async function insertPlan(
  * one on the primary key and one on the live-code index: an `id = ? OR code = ?`
  * filter makes SQLite walk every plan of the tenant instead (D1 bills rows read).
  */
+const planByIdOrCode = preparedRead(planColumns, (select) =>
+  unionAll(
+    select()
+      .from(plans)
+      .where(and(eq(plans.id, param("idOrCode")), live(tenantParams))),
+    select()
+      .from(plans)
+      .where(and(eq(plans.code, param("idOrCode")), live(tenantParams))),
+  ),
+);
+
 export async function findPlan(db: Database, tenant: Tenant, idOrCode: string) {
-  const rows = await unionAll(
-    db
-      .select()
-      .from(plans)
-      .where(and(eq(plans.id, idOrCode), live(tenant))),
-    db
-      .select()
-      .from(plans)
-      .where(and(eq(plans.code, idOrCode), live(tenant))),
-  );
+  const rows = await planByIdOrCode(db, { ...tenant, idOrCode });
   return rows.find((row) => row.id === idOrCode) ?? rows[0] ?? null;
 }
+
+/** Newest first: public plans or all of them, from the top or after a cursor's ID. */
+const planPage = (includePrivate: boolean, afterCursor: boolean) =>
+  preparedRead(planColumns, (select) =>
+    select()
+      .from(plans)
+      .where(
+        and(
+          live(tenantParams),
+          includePrivate ? undefined : eq(plans.isPublic, true),
+          afterCursor ? lt(plans.id, param("after")) : undefined,
+        ),
+      )
+      .orderBy(desc(plans.id))
+      .limit(sql.placeholder("limit")),
+  );
+
+const planPages = {
+  public: { first: planPage(false, false), after: planPage(false, true) },
+  all: { first: planPage(true, false), after: planPage(true, true) },
+};
 
 export function listPlans(
   db: Database,
   tenant: Tenant,
   page: { after: string | null; limit: number; includePrivate: boolean },
 ) {
-  return db
-    .select()
-    .from(plans)
-    .where(
-      and(
-        live(tenant),
-        page.includePrivate ? undefined : eq(plans.isPublic, true),
-        page.after ? lt(plans.id, page.after) : undefined,
-      ),
-    )
-    .orderBy(desc(plans.id))
-    .limit(page.limit);
+  const pages = page.includePrivate ? planPages.all : planPages.public;
+  return page.after
+    ? pages.after(db, { ...tenant, after: page.after, limit: page.limit })
+    : pages.first(db, { ...tenant, limit: page.limit });
 }
 
 export type PlanPatch = {

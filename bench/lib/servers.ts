@@ -65,7 +65,13 @@ function spawnWrangler(args: string[], logName: string): ChildProcess {
   const log = createWriteStream(join(config.logs, logName), { flags: "a" });
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
-    env: wranglerEnv,
+    // wrangler dev writes every inspector message of every D1 call to a debug
+    // log, 100+ MB per benchmark; keep it in the run's own state, not in
+    // ~/.config/.wrangler/logs where it would pile up run after run.
+    env: {
+      ...wranglerEnv,
+      WRANGLER_LOG_PATH: join(config.logs, logName.replace(/\.log$/, ".debug.log")),
+    },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,11 +4,12 @@ import type { Tenant } from "../env";
 import type { Database } from "./client";
 import { type planGroups, plans } from "./schema";
 
+/** A tenant's values, or parameters standing for them in a prepared query. */
+export type TenantRef = Tenant | { [K in keyof Tenant]: SQL };
+
 /** Both tenant columns, so no query can forget one of them. */
-export const inTenant = (
-  table: typeof plans | typeof planGroups,
-  tenant: Tenant | { [K in keyof Tenant]: SQL },
-) => sql`${table.orgId} = ${tenant.orgId} AND ${table.mode} = ${tenant.mode}`;
+export const inTenant = (table: typeof plans | typeof planGroups, tenant: TenantRef) =>
+  sql`${table.orgId} = ${tenant.orgId} AND ${table.mode} = ${tenant.mode}`;
 
 /**
  * `SELECT <values in column order> WHERE <condition>` for `insert().select()`:

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { inTenant, parkedAt, unpark, updatedAtIfChanged } from "../db/helpers";
+import { inTenant, parkedAt, type TenantRef, unpark, updatedAtIfChanged } from "../db/helpers";
 import {
   changes,
   firstRow,
@@ -79,7 +79,7 @@ const groupPage = (afterCursor: boolean) =>
 
 const groupPages = { first: groupPage(false), after: groupPage(true) };
 
-export const groupExists = (tenant: Tenant | typeof tenantParams, groupId: GroupRef) =>
+export const groupExists = (tenant: TenantRef, groupId: GroupRef) =>
   sql`EXISTS (SELECT 1 FROM ${planGroups} WHERE ${planGroups.id} = ${groupId} AND ${inTenant(planGroups, tenant)})`;
 
 export const memberCount = (groupId: GroupRef) =>

@@ -2,7 +2,14 @@ import { and, desc, eq, getTableColumns, isNull, lt, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/sqlite-core";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { inTenant, parkedAt, unpark, updatedAtIfChanged, valuesWhere } from "../db/helpers";
+import {
+  inTenant,
+  parkedAt,
+  type TenantRef,
+  unpark,
+  updatedAtIfChanged,
+  valuesWhere,
+} from "../db/helpers";
 import { param, preparedRead, tenantParams } from "../db/prepared";
 import { type PlanRow, planGroups, plans } from "../db/schema";
 import type { Tenant } from "../env";
@@ -14,8 +21,7 @@ export type CreateOutcome =
   | { ok: true; plan: PlanRow }
   | { ok: false; error: "duplicate_code" | "group_missing" | "full" };
 
-const live = (tenant: Tenant | typeof tenantParams) =>
-  and(inTenant(plans, tenant), isNull(plans.deletedAt));
+const live = (tenant: TenantRef) => and(inTenant(plans, tenant), isNull(plans.deletedAt));
 const planColumns = getTableColumns(plans);
 
 /**

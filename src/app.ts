@@ -3,10 +3,13 @@ import { HTTPException } from "hono/http-exception";
 import { docsRouter } from "./docs";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, docUrlFor } from "./errors";
 import { healthRouter } from "./health";
 import { createRouter } from "./lib/create-app";
+import { errorDocsBase } from "./lib/doc-url";
+import { logError } from "./lib/log";
 import { lazyAllowedMethods } from "./lib/method-not-allowed";
+import { mount } from "./lib/operation";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { database } from "./middleware/database";
@@ -16,14 +19,17 @@ import { requestLogger } from "./middleware/logger";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { routeGuard, unroutable } from "./middleware/route-guard";
-import { planGroupsRouter } from "./plan-groups";
-import { plansRouter } from "./plans";
+import { OPERATIONS } from "./operations";
+import { VERSIONS } from "./versions";
+import { CURRENT_VERSION } from "./versions/ids";
+import { resolveVersion, versionHeader } from "./versions/resolve";
+import { outbox } from "./webhooks/enqueue";
 
 const app = createRouter();
 // One route table for the route guard and notFound, built on first use.
 const methodsFor = lazyAllowedMethods(() => app.routes);
 
-app.use("*", requestId());
+app.use("*", requestId(), versionHeader());
 // Hardening and observability: the logger sees the final status of every request.
 app.use("*", requestLogger(), securityHeaders());
 app.use("/api/*", noStore());
@@ -31,23 +37,23 @@ app.use(
   "/api/*",
   apiKeyAuth(),
   rateLimit(),
+  resolveVersion(),
   routeGuard(methodsFor),
   bodyGuard(),
   database(),
+  outbox(),
   idempotency(),
 );
 
-const routes = app
-  .route("/", healthRouter)
-  .route("/", errorReference)
-  .route("/", planGroupsRouter)
-  .route("/", plansRouter);
+app.route("/", healthRouter).route("/", errorReference);
+mount(app, OPERATIONS);
+app.route("/", docsRouter());
 
-// Outside the typed chain: the document is not part of the API's client surface.
-app.route("/", docsRouter(app));
-
+/** The error body in the request's API version (the current one before it is known). */
 function renderError(c: Context<AppEnv>, err: ApiError) {
-  const res = c.json(errorBody(err, c.env.ERROR_DOCS_BASE_URL), err.status);
+  const version = VERSIONS[c.var.version ?? CURRENT_VERSION];
+  const body = version.error.body(err, docUrlFor(errorDocsBase(c), err.code));
+  const res = c.json(body, err.status);
   for (const [name, value] of Object.entries(err.headers)) res.headers.set(name, value);
   return res;
 }
@@ -59,33 +65,13 @@ app.notFound((c) => {
   );
 });
 
-/** The error and its causes: drizzle wraps the D1 error that says what went wrong. */
-function describeError(err: unknown): unknown {
-  if (!(err instanceof Error)) return String(err);
-  return {
-    name: err.name,
-    message: err.message,
-    stack: err.stack,
-    cause: err.cause === undefined ? undefined : describeError(err.cause),
-  };
-}
-
 app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
-  // A finished response thrown past the handler (an idempotent replay).
+  // A finished response thrown past the handler.
   if (err instanceof HTTPException && err.res) return err.getResponse();
   // Never leak internals: the client gets the request id, the log gets the rest.
-  console.error(
-    JSON.stringify({
-      level: "error",
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      error: describeError(err),
-    }),
-  );
+  logError(c, "unexpected error", err);
   return renderError(c, new ApiError("internal_error"));
 });
 
-export type AppType = typeof routes;
 export default app;

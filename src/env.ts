@@ -1,4 +1,7 @@
-import type { Database } from "./db/client";
+import type { Db } from "./db/database";
+import type { KeyedRequest } from "./idempotency/records";
+import type { ApiVersion } from "./versions/ids";
+import type { DeliveryMessage } from "./webhooks/queue";
 
 export type Mode = "test" | "live";
 
@@ -12,7 +15,12 @@ export type KeyTier = "standard" | "unlimited";
 export type Bindings = {
   DB: D1Database;
   API_KEYS: KVNamespace;
-  ERROR_DOCS_BASE_URL: string;
+  /** Webhook deliveries: produced after responses and by the cron sweep, consumed by this worker. */
+  WEBHOOK_QUEUE: Queue<DeliveryMessage>;
+  /** Base64 of 32 bytes: encrypts webhook signing secrets and stored secret-bearing responses. */
+  ENCRYPTION_KEY?: string;
+  /** Base of every error's `doc_url`; empty: the request's own origin + `/errors`. */
+  ERROR_DOCS_BASE_URL?: string;
   /** "off" silences the per-request log line (the benchmark does). */
   REQUEST_LOGS?: string;
   RATE_LIMITER: RateLimit;
@@ -23,9 +31,13 @@ export type Bindings = {
 
 export type Variables = {
   requestId: string;
+  /** The API version shaping this request's answers (src/versions). */
+  version: ApiVersion;
   auth: Auth;
   tenant: Tenant;
-  db: Database;
+  db: Db;
+  /** Set for a POST, PUT or PATCH sent with an Idempotency-Key (src/idempotency). */
+  idempotency?: KeyedRequest;
 };
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -64,6 +64,21 @@ export const ERRORS = {
       "The plan does not exist in this organization and mode, was deleted, or (when removing) is not in this group.",
     action: "Check the ID and the API key's mode. Deleted plans cannot be read or grouped.",
   },
+  api_key_not_found: {
+    status: 404,
+    type: "not_found_error",
+    message: "No such API key.",
+    meaning:
+      "The API key ID does not exist in this organization and mode, or the key was deleted.",
+    action: "List the keys with `GET /api/v1/api-keys` and check the ID and the mode of your key.",
+  },
+  webhook_not_found: {
+    status: 404,
+    type: "not_found_error",
+    message: "No such webhook endpoint.",
+    meaning: "The webhook endpoint does not exist in this organization and mode, or was deleted.",
+    action: "List the endpoints with `GET /api/v1/webhooks` and check the ID and your key's mode.",
+  },
   method_not_allowed: {
     status: 405,
     type: "invalid_request_error",
@@ -84,8 +99,9 @@ export const ERRORS = {
     status: 409,
     type: "conflict_error",
     message: "A plan group holds at most 100 plans.",
-    meaning: "The group is full.",
-    action: "Remove a plan from the group first, or use another group.",
+    meaning:
+      "A limit is reached: a plan group holds at most 100 plans, an organization and mode at most 100 API keys and 16 webhook endpoints.",
+    action: "Remove something first (a plan from the group, an old key, an unused endpoint).",
   },
   idempotency_key_mismatch: {
     status: 409,
@@ -100,7 +116,8 @@ export const ERRORS = {
     type: "conflict_error",
     message: "A request with this Idempotency-Key is still being processed.",
     meaning: "The first request with this key has not finished yet.",
-    action: "Wait a moment and retry with the same key; you will get the first request's response.",
+    action:
+      "Wait the seconds in `Retry-After` and retry with the same key; you will get the first request's response.",
   },
   payload_too_large: {
     status: 413,
@@ -132,6 +149,16 @@ export const ERRORS = {
       "An unexpected error. Nothing about it is sent to the client; it is logged with the request id.",
     action:
       "Retry with backoff (with the same Idempotency-Key for writes). If it persists, contact support with the `x-request-id`.",
+  },
+  idempotency_unavailable: {
+    status: 500,
+    type: "api_error",
+    message:
+      "The outcome of the first request with this Idempotency-Key cannot be told right now. Retry with the same key.",
+    meaning:
+      "The service could not decide what a request with this Idempotency-Key did: its record could not be read, or its answer cannot be rebuilt. The message says whether retrying with the same key will help.",
+    action:
+      "Do what the message says: retry with the same key (never with a new one, which could apply the write twice), or, when it says the write was applied, read the object's current state instead.",
   },
 } as const satisfies Record<string, ErrorSpec>;
 
@@ -182,16 +209,18 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(err: ApiError, docsBase: string) {
+/** The absolute reference page of `code`, under `docsBase` (the worker serves it at /errors). */
+export const docUrlFor = (docsBase: string, code: ErrorCode) =>
+  `${docsBase.replace(/\/+$/, "")}/${code}`;
+
+/** The `error` object every version's error body carries. */
+export function errorObject(err: ApiError, docUrl: string) {
   return {
-    success: false as const,
-    error: {
-      type: ERRORS[err.code].type,
-      code: err.code,
-      message: err.message,
-      param: err.param,
-      details: err.details,
-      doc_url: `${docsBase.replace(/\/+$/, "")}/${err.code}`,
-    },
+    type: ERRORS[err.code].type as string,
+    code: err.code,
+    message: err.message,
+    param: err.param,
+    details: err.details,
+    doc_url: docUrl,
   };
 }

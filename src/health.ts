@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "./lib/create-app";
 
-const route = createRoute({
+export const healthRoute = createRoute({
   method: "get",
   path: "/health",
   operationId: "health",
@@ -21,6 +21,6 @@ const route = createRoute({
   },
 });
 
-export const healthRouter = createRouter().openapi(route, (c) =>
+export const healthRouter = createRouter().openapi({ ...healthRoute, hide: true }, (c) =>
   c.json({ ok: true as const }, 200),
 );

@@ -1,6 +1,6 @@
-import { createDb } from "./db/client";
+import { Db } from "./db/database";
 import type { Bindings } from "./env";
-import { deleteExpiredChunk, IDEMPOTENCY_TTL_MS } from "./idempotency/queries";
+import { deleteExpiredChunk, IDEMPOTENCY_TTL_MS } from "./idempotency/records";
 
 const PURGE_CHUNK = 500;
 // Bounds one run; whatever is left over goes at the next trigger.
@@ -8,7 +8,7 @@ const PURGE_MAX_CHUNKS = 20;
 
 /** Deletes Idempotency-Key records older than 24 hours; returns how many. */
 export async function purgeExpiredIdempotencyKeys(env: Bindings, now: number): Promise<number> {
-  const db = createDb(env.DB);
+  const db = new Db(env.DB);
   const cutoff = now - IDEMPOTENCY_TTL_MS;
   let purged = 0;
   for (let i = 0; i < PURGE_MAX_CHUNKS; i++) {

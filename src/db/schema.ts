@@ -66,9 +66,10 @@ export const plans = sqliteTable(
 );
 
 /**
- * One row per Idempotency-Key of a tenant. The row is inserted by the first
- * write batch of the request (so it commits with the write, or not at all);
- * `status_code` stays NULL until the response is stored after it.
+ * One row per Idempotency-Key of a tenant. The claim is inserted by the
+ * request's write batch, only when the write applies, so a claim proves its
+ * write; `status_code` stays NULL until the response is stored after it, and
+ * `finished_at` says the first attempt is over (with or without a response).
  */
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
@@ -82,6 +83,13 @@ export const idempotencyKeys = sqliteTable(
     statusCode: integer("status_code"),
     responseBody: text("response_body"),
     createdAt: integer("created_at").notNull(),
+    // Random per attempt: tells this attempt's claim from any other.
+    claimId: text("claim_id"),
+    // The API version of the first attempt: replays and rebuilds are shaped by it.
+    version: text("version"),
+    // The object a create made, so its answer can be rebuilt.
+    resourceId: text("resource_id"),
+    finishedAt: integer("finished_at"),
   },
   (t) => [
     uniqueIndex("idempotency_keys_key_uq").on(t.orgId, t.mode, t.key),
@@ -89,5 +97,123 @@ export const idempotencyKeys = sqliteTable(
   ],
 );
 
+/**
+ * The webhook outbox: one row per change event, inserted in the same batch as
+ * the change. `data` is the object's internal state as JSON (presented in each
+ * endpoint's API version at delivery); `dispatched_at` is set once the event
+ * has been fanned out to its endpoints.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    type: text("type").notNull(),
+    data: text("data"),
+    createdAt: integer("created_at").notNull(),
+    dispatchedAt: integer("dispatched_at"),
+  },
+  (t) => [
+    index("webhook_events_created_at_idx").on(t.createdAt),
+    index("webhook_events_undispatched_idx")
+      .on(t.createdAt)
+      .where(sql`${t.dispatchedAt} IS NULL`),
+  ],
+);
+
+/** A receiver of webhook events; `secret` is encrypted (AES-GCM, ENCRYPTION_KEY). */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    url: text("url").notNull(),
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    description: text("description"),
+    isActive: integer("is_active", { mode: "boolean" }).notNull(),
+    apiVersion: text("api_version"),
+    secret: text("secret").notNull(),
+    // Start of the current run of failed attempts; NULL after a success.
+    failingSince: integer("failing_since"),
+    ...timestamps,
+  },
+  (t) => [index("webhook_endpoints_tenant_id_idx").on(t.orgId, t.mode, t.id)],
+);
+
+/** One event on its way to one endpoint: retried until it succeeds or is given up. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    orgId: text("org_id").notNull(),
+    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull(),
+    nextAttemptAt: integer("next_attempt_at"),
+    createdAt: integer("created_at").notNull(),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_endpoint_uq").on(t.eventId, t.endpointId),
+    index("webhook_deliveries_created_at_idx").on(t.createdAt),
+    index("webhook_deliveries_pending_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Every POST to an endpoint: what it answered, how long it took, what failed. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    id: text("id").primaryKey(),
+    deliveryId: text("delivery_id").notNull(),
+    endpointId: text("endpoint_id").notNull(),
+    eventId: text("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+    // At most a few hundred characters of what the receiver answered.
+    responseExcerpt: text("response_excerpt"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("webhook_attempts_delivery_idx").on(t.deliveryId),
+    index("webhook_attempts_created_at_idx").on(t.createdAt),
+  ],
+);
+
+/**
+ * The listing of API keys (KV holds what authenticates them): per
+ * organization and mode, newest first. `kv_key` is `apikey:<sha256>`, never
+ * the key; `last_used_at` is written here after responses, never into KV.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    tier: text("tier", { enum: ["standard", "unlimited"] }).notNull(),
+    kvKey: text("kv_key").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [
+    index("api_keys_tenant_id_idx").on(t.orgId, t.mode, t.id),
+    uniqueIndex("api_keys_kv_key_uq").on(t.kvKey),
+  ],
+);
+
 export type PlanGroupRow = typeof planGroups.$inferSelect;
 export type PlanRow = typeof plans.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -1,3 +1,5 @@
+import { API_VERSIONS, CURRENT_VERSION } from "../versions/ids";
+
 /** `x-api-key` is the primary scheme; Bearer carries the same key for tools that only speak it. */
 export const SECURITY_SCHEMES = {
   ApiKey: {
@@ -18,6 +20,11 @@ export const SECURITY_SCHEMES = {
 const integer = { type: "integer" as const, minimum: 0 };
 
 export const HEADERS = {
+  CommetVersion: {
+    description:
+      "The API version that shaped this response (for a replay: the first attempt's version).",
+    schema: { type: "string" as const, example: CURRENT_VERSION },
+  },
   RequestId: {
     description:
       "Identifies this request in our logs; quote it when you contact support. Echoes a well-formed inbound `x-request-id`, otherwise `req_` followed by 32 hex digits.",
@@ -67,12 +74,12 @@ export const PARAMETERS = {
     },
   },
   CommetVersion: {
-    name: "commet-version",
+    name: "Commet-Version",
     in: "header" as const,
     required: false,
     description:
-      "The API version your client was written against. Every value is accepted and answered with the current envelope.",
-    schema: { type: "string" as const, example: "2026-07-11" },
+      "The API version that shapes this request's responses. Without it, the organization's pinned version, else the current one. A version not served is a 400 `validation_error` with `param: \"Commet-Version\"`. Every response says the version it used in `Commet-Version`.",
+    schema: { type: "string" as const, enum: [...API_VERSIONS], example: CURRENT_VERSION },
   },
   D1Bookmark: {
     name: "x-d1-bookmark",

@@ -1,5 +1,5 @@
-import { ERRORS, type ErrorCode } from "../errors";
-import { describeCodes, errorExamples } from "../lib/openapi";
+import { ApiError, docUrlFor, ERRORS, type ErrorCode } from "../errors";
+import type { Version } from "../versions/types";
 import { HEADERS, PARAMETERS, SECURITY_SCHEMES } from "./components";
 import type { OpenApiDocument } from "./openapi";
 
@@ -17,8 +17,33 @@ const ref = (kind: "headers" | "parameters", name: string) => ({
   $ref: `#/components/${kind}/${name}`,
 });
 
-const isErrorStatus = (status: string) => /^[45]\d\d$/.test(status);
-const isCode = (code: string): code is ErrorCode => Object.hasOwn(ERRORS, code);
+// The `param` each code is most often about, so examples read like real responses.
+const EXAMPLE_PARAM: Partial<Record<ErrorCode, string>> = {
+  plan_group_not_found: "id",
+  plan_not_found: "planId",
+  api_key_not_found: "id",
+  webhook_not_found: "id",
+  duplicate: "planId",
+  limit_exceeded: "id",
+};
+
+/** One realistic error body per code, in `version`'s shape: the document's error examples. */
+export function errorExamples(codes: readonly ErrorCode[], version: Version, docsBase: string) {
+  return Object.fromEntries(
+    codes.map((code) => {
+      const err =
+        code === "validation_error"
+          ? ApiError.validation([{ field: "name", message: "must contain at least 1 character" }])
+          : new ApiError(code, EXAMPLE_PARAM[code] ? { param: EXAMPLE_PARAM[code] } : {});
+      const value = version.error.body(err, docUrlFor(docsBase, code));
+      return [code, { summary: code, description: ERRORS[code].meaning, value }];
+    }),
+  );
+}
+
+/** The response description for a set of codes sharing one status. */
+export const describeCodes = (codes: readonly ErrorCode[]) =>
+  codes.map((c) => `\`${c}\`: ${ERRORS[c].meaning}`).join("\n\n");
 
 /** Every operation of the document, with where it lives. */
 export function operations(doc: OpenApiDocument) {
@@ -44,14 +69,16 @@ export function responseCodes(response: unknown): string[] {
  * route's own `errorResponses` only has to name the codes of its handler.
  */
 function sharedCodes(method: HttpMethod, op: Operation): ErrorCode[] {
-  const codes: ErrorCode[] = ["unauthorized", "rate_limited", "internal_error"];
-  if (op.parameters?.length || op.requestBody) codes.push("validation_error");
+  // Every /api route validates at least its Commet-Version header.
+  const codes: ErrorCode[] = ["validation_error", "unauthorized", "rate_limited", "internal_error"];
   if (op.requestBody) codes.push("invalid_json", "unsupported_media_type", "payload_too_large");
-  if (WRITES.has(method)) codes.push("idempotency_key_mismatch", "idempotency_in_progress");
+  if (WRITES.has(method)) {
+    codes.push("idempotency_key_mismatch", "idempotency_in_progress", "idempotency_unavailable");
+  }
   return codes;
 }
 
-function errorResponses(codes: Set<ErrorCode>, docsBase: string) {
+function errorResponses(codes: Set<ErrorCode>, version: Version, docsBase: string) {
   const byStatus = new Map<string, ErrorCode[]>();
   for (const code of codes) {
     const status = String(ERRORS[code].status);
@@ -65,7 +92,7 @@ function errorResponses(codes: Set<ErrorCode>, docsBase: string) {
         content: {
           "application/json": {
             schema: { $ref: "#/components/schemas/Error" },
-            examples: errorExamples(list, docsBase),
+            examples: errorExamples(list, version, docsBase),
           },
         },
       },
@@ -75,11 +102,13 @@ function errorResponses(codes: Set<ErrorCode>, docsBase: string) {
 
 function responseHeaders(status: string, method: HttpMethod, isApi: boolean) {
   const headers: Record<string, { $ref: string }> = { "x-request-id": ref("headers", "RequestId") };
+  if (isApi) headers["Commet-Version"] = ref("headers", "CommetVersion");
   // Auth and rate limiting answer before a key is looked up; 5xx are never stored.
   if (isApi && WRITES.has(method) && !["401", "429"].includes(status) && !status.startsWith("5")) {
     headers["Idempotent-Replayed"] = ref("headers", "IdempotentReplayed");
   }
   if (isApi && status.startsWith("2")) headers["x-d1-bookmark"] = ref("headers", "D1Bookmark");
+  if (status === "409") headers["Retry-After"] = ref("headers", "RetryAfter");
   if (status === "429") {
     headers["Retry-After"] = ref("headers", "RetryAfter");
     headers["RateLimit-Limit"] = ref("headers", "RateLimitLimit");
@@ -89,23 +118,20 @@ function responseHeaders(status: string, method: HttpMethod, isApi: boolean) {
   return headers;
 }
 
-function decorateOperation(method: HttpMethod, path: string, op: Operation, docsBase: string) {
+function decorateOperation(
+  method: HttpMethod,
+  path: string,
+  op: Operation,
+  own: readonly ErrorCode[],
+  version: Version,
+  docsBase: string,
+) {
   const isApi = path.startsWith("/api/");
   const responses = op.responses ?? {};
-  const codes = new Set<ErrorCode>(isApi ? sharedCodes(method, op) : []);
-  for (const [status, response] of Object.entries(responses)) {
-    if (!isErrorStatus(status)) continue;
-    const found = responseCodes(response);
-    if (found.length === 0) {
-      throw new Error(`${op.operationId}: error response ${status} names no error code`);
-    }
-    for (const code of found) {
-      if (!isCode(code)) throw new Error(`${op.operationId}: unknown error code ${code}`);
-      codes.add(code);
-    }
-    delete responses[status];
+  const codes = new Set<ErrorCode>([...(isApi ? sharedCodes(method, op) : []), ...own]);
+  for (const [status, response] of errorResponses(codes, version, docsBase)) {
+    responses[status] = response;
   }
-  for (const [status, response] of errorResponses(codes, docsBase)) responses[status] = response;
 
   const ordered = Object.fromEntries(
     Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
@@ -132,11 +158,23 @@ function decorateOperation(method: HttpMethod, path: string, op: Operation, docs
   if (!isApi) op.security = [];
 }
 
-/** Adds what middleware does to every route, which route definitions do not repeat. */
-export function decorate(generated: OpenApiDocument, docsBase: string): OpenApiDocument {
+/**
+ * Adds what middleware does to every route, which operations do not repeat:
+ * the error responses (the operation's own codes, `codesOf`, plus those of
+ * the middleware in front of it) in `version`'s error shape, headers,
+ * header parameters and security.
+ */
+export function decorate(
+  generated: OpenApiDocument,
+  version: Version,
+  codesOf: (operationId: string) => readonly ErrorCode[],
+  docsBase: string,
+): OpenApiDocument {
   // The generator may share objects with the route registry: never edit those.
   const doc = structuredClone(generated);
-  for (const { path, method, op } of operations(doc)) decorateOperation(method, path, op, docsBase);
+  for (const { path, method, op } of operations(doc)) {
+    decorateOperation(method, path, op, codesOf(op.operationId ?? ""), version, docsBase);
+  }
   doc.components = {
     ...doc.components,
     securitySchemes: SECURITY_SCHEMES,

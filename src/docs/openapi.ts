@@ -1,17 +1,19 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import type { ErrorCode } from "../errors";
+import { healthRoute } from "../health";
+import type { Operation } from "../lib/operation";
+import { OPERATIONS } from "../operations";
+import { VERSIONS } from "../versions";
+import type { ApiVersion } from "../versions/ids";
+import type { RouteRef, Version } from "../versions/types";
 import { decorate } from "./decorate";
 
 export type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
 
-/** The wire version SDKs pin with `commet-version`; the document's `info.version`. */
-export const API_VERSION = "2026-07-11";
-
-const DESCRIPTION = `Plan groups organize the plans of a billing catalog into ordered sets (for example the plans shown on a pricing page).
+const INTRO = `Plan groups organize the plans of a billing catalog into ordered sets (for example the plans shown on a pricing page).
 
 **Authentication.** Send an API key in \`x-api-key\` (or as \`Authorization: Bearer ck_...\`). A \`ck_test_\` key works on test-mode objects and a \`ck_live_\` key on live-mode ones; each organization and mode is a separate world, and an ID from another one answers 404.
-
-**Envelope.** A success is \`{ "success": true, "data": ... }\`; lists add \`hasMore\` and, when it is true, \`nextCursor\`. An error is \`{ "success": false, "error": { type, code, message, param, details, doc_url } }\`: branch on \`code\`, and follow \`doc_url\` to the error reference at [/errors](/errors).
 
 **Requests.** Bodies are JSON objects sent with \`Content-Type: application/json\`, at most 64 KiB; unknown fields are rejected so typos surface. A path that does not exist answers 404 \`not_found\`, and a path that exists with another method 405 \`method_not_allowed\` with an \`Allow\` header.
 
@@ -26,7 +28,7 @@ const DESCRIPTION = `Plan groups organize the plans of a billing catalog into or
 export type DocumentOptions = {
   /** Origin the API is served from, for `servers`. */
   serverUrl: string;
-  /** Base of every `doc_url`, as in the worker's `ERROR_DOCS_BASE_URL`. */
+  /** Base of every `doc_url`. */
   errorDocsBase: string;
 };
 
@@ -44,37 +46,65 @@ const TAGS = [
   { name: "Health", description: "For load balancers; no authentication." },
 ];
 
+/** The paths `version` documents for `op`: its own, unless the version names others. */
+export const pathsIn = (version: Version, op: Operation): RouteRef[] =>
+  version.routes[op.route.operationId] ?? [{ method: op.route.method, path: op.route.path }];
+
+function description(version: Version): string {
+  const others = Object.values(VERSIONS)
+    .filter((v) => v !== version)
+    .map((v) => `[${v.id}](/openapi/${v.id}.json)`)
+    .join(", ");
+  return `${INTRO}
+
+**API version ${version.id}.** Send \`Commet-Version: ${version.id}\` to get these shapes (without the header: your organization's pinned version, else the current one). Every response names its version in \`Commet-Version\`. The paths of the other versions (${others}) are served too and act the same; only the shapes of the bodies differ.
+
+${version.envelope}`;
+}
+
 /**
- * The OpenAPI 3.1 document, generated from the routes registered on the root
- * app (the same zod schemas that validate requests), then completed with what
- * middleware adds to every route: auth, headers and shared error codes.
+ * The OpenAPI 3.1 document of one API version, from the same zod schemas that
+ * validate requests and that the version presents responses with, completed
+ * with what middleware adds to every route: auth, headers and shared errors.
  */
-export function buildOpenApiDocument(
-  app: OpenAPIHono<AppEnv>,
-  opts: DocumentOptions,
-): OpenApiDocument {
-  const doc = app.getOpenAPI31Document({
+export function buildOpenApiDocument(version: Version, opts: DocumentOptions): OpenApiDocument {
+  const doc = new OpenAPIHono<AppEnv>();
+  doc.openAPIRegistry.registerPath(healthRoute);
+  doc.openAPIRegistry.register("Error", version.error.schema);
+  const codes = new Map<string, readonly ErrorCode[]>();
+  for (const op of OPERATIONS) {
+    const shape = version.shapes["list" in op.answer ? op.answer.list : op.answer.one];
+    const body = "list" in op.answer ? version.list.schema(shape.schema) : version.one.schema(shape.schema);
+    for (const { method, path } of pathsIn(version, op)) {
+      codes.set(op.route.operationId, op.errors);
+      doc.openAPIRegistry.registerPath({
+        ...op.route,
+        method,
+        path,
+        responses: {
+          [op.status]: { description: op.description, content: { "application/json": { schema: body } } },
+        },
+      });
+    }
+  }
+  const generated = doc.getOpenAPI31Document({
     openapi: "3.1.0",
-    info: {
-      title: "Plan groups API",
-      version: API_VERSION,
-      description: DESCRIPTION,
-    },
+    info: { title: "Plan groups API", version: version.id, description: description(version) },
     servers: [{ url: opts.serverUrl, description: "This deployment" }],
     tags: TAGS,
     security: [{ ApiKey: [] }, { Bearer: [] }],
   });
-  return decorate(doc, opts.errorDocsBase);
+  return decorate(generated, version, (id) => codes.get(id) ?? [], opts.errorDocsBase);
 }
 
 const cache = new Map<string, OpenApiDocument>();
 
-/** Generating walks every schema, so each isolate builds a document once per origin. */
-export function openApiDocument(app: OpenAPIHono<AppEnv>, opts: DocumentOptions) {
-  const key = `${opts.serverUrl} ${opts.errorDocsBase}`;
+/** Generating walks every schema, so each isolate builds a document once per version and origin. */
+export function openApiDocument(version: ApiVersion, opts: DocumentOptions) {
+  const key = `${version} ${opts.serverUrl} ${opts.errorDocsBase}`;
   let doc = cache.get(key);
   if (!doc) {
-    doc = buildOpenApiDocument(app, opts);
+    doc = buildOpenApiDocument(VERSIONS[version], opts);
     if (cache.size > 8) cache.clear();
     cache.set(key, doc);
   }

@@ -1,3 +1,6 @@
+/** `pgrp` plan group, `plan` plan, `key` API key, `whep` webhook endpoint, `whev` event, `whdl` delivery. */
+export type IdPrefix = "pgrp" | "plan" | "key" | "whep" | "whev" | "whdl";
+
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /**
@@ -6,7 +9,7 @@ const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
  * Within one millisecond the random tail decides the order, which is still a
  * total order: pagination by ID never skips or repeats a row.
  */
-export function newId(prefix: "pgrp" | "plan" | "key", now = Date.now()): string {
+export function newId(prefix: IdPrefix, now = Date.now()): string {
   let time = "";
   let t = now;
   for (let i = 0; i < 10; i++) {

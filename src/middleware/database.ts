@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { createDb } from "../db/client";
+import { Db } from "../db/database";
 import type { AppEnv } from "../env";
 
 const BOOKMARK_HEADER = "x-d1-bookmark";
@@ -23,8 +23,7 @@ export function database() {
         ? bookmark
         : "first-unconstrained";
     const session = c.env.DB.withSession(start);
-    // Drizzle's D1 driver only calls prepare() and batch(), which a session has.
-    c.set("db", createDb(session as unknown as D1Database));
+    c.set("db", new Db(session));
     await next();
     const latest = session.getBookmark();
     if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);

@@ -1,22 +1,22 @@
-import { createRouter } from "../lib/create-app";
-import * as addPlan from "./add-plan";
-import * as create from "./create";
-import * as remove from "./delete";
-import * as get from "./get";
-import * as list from "./list";
-import * as removePlan from "./remove-plan";
-import * as reorder from "./reorder";
-import * as update from "./update";
+import addPlan from "./add-plan";
+import create from "./create";
+import remove from "./delete";
+import get from "./get";
+import list from "./list";
+import removePlan from "./remove-plan";
+import reorder from "./reorder";
+import { patch, put } from "./update";
 
-// Reorder is registered before remove-plan's `/plans/{planId}` only for
+// Reorder is listed before remove-plan's `/plans/{planId}` only for
 // readability: they differ in method, so neither can shadow the other.
-export const planGroupsRouter = createRouter()
-  .openapi(create.route, create.handler)
-  .openapi(list.route, list.handler)
-  .openapi(get.route, get.handler)
-  .openapi(update.putRoute, update.handler)
-  .openapi(update.patchRoute, update.handler)
-  .openapi(remove.route, remove.handler)
-  .openapi(addPlan.route, addPlan.handler)
-  .openapi(reorder.route, reorder.handler)
-  .openapi(removePlan.route, removePlan.handler);
+export const planGroupOperations = [
+  create,
+  list,
+  get,
+  put,
+  patch,
+  remove,
+  addPlan,
+  reorder,
+  removePlan,
+];

@@ -1,35 +1,39 @@
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { inTenant, parkedAt, type TenantRef, unpark, updatedAtIfChanged } from "../db/helpers";
-import {
-  changes,
-  firstRow,
-  param,
-  preparedBatch,
-  preparedRead,
-  tenantParams,
-} from "../db/prepared";
+import type { Db } from "../db/database";
 import { planGroups, plans } from "../db/schema";
+import { inTenant, noTable, patchOf } from "../db/sql";
+import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Tenant } from "../env";
+import {
+  groupExists,
+  hasRoom,
+  insertAt,
+  leave,
+  type Member,
+  membersJson,
+  parseMembers,
+  reorder,
+  unlinkAll,
+} from "../membership/membership";
+import { fill, record } from "../webhooks/outbox";
 
-export const MAX_PLANS_PER_GROUP = 100;
-
-/** A group ID in SQL: a value, or a column or parameter of a prepared query. */
-type GroupRef = SQL | string;
-
-export type Member = { id: string; name: string; sortOrder: number };
-export type GroupWithPlans = Omit<typeof planGroups.$inferSelect, "orgId" | "mode"> & {
+/** A plan group as the service works with it; versions present it (src/versions). */
+export type PlanGroupRecord = {
+  id: string;
+  name: string;
+  description: string | null;
+  isPublic: boolean;
+  createdAt: number;
+  updatedAt: number;
   plans: Member[];
 };
 
-// A group's members as one JSON column: a group and its plans in one statement,
-// and a page of groups with all their plans in one statement too.
-const membersJson = (groupId: GroupRef) => sql<string>`(
-  SELECT coalesce(json_group_array(json_object('id', m.id, 'name', m.name, 'sortOrder', m.sort_order)), '[]')
-  FROM (SELECT id, name, sort_order FROM plans WHERE plan_group_id = ${groupId} ORDER BY sort_order) AS m
-)`;
+const groupId = param<string>("id");
+const planId = param<string>("planId");
+const thisGroup = and(eq(planGroups.id, groupId), inTenant(planGroups, tenantParams));
+const exists = groupExists(groupId);
 
-const groupColumns = {
+const columns = {
   id: planGroups.id,
   name: planGroups.name,
   description: planGroups.description,
@@ -39,33 +43,33 @@ const groupColumns = {
   plans: membersJson(sql`${planGroups.id}`),
 };
 
-type GroupSelectRow = Omit<GroupWithPlans, "plans"> & { plans: string };
+type Row = Omit<PlanGroupRecord, "plans"> & { plans: string };
+const withMembers = (row: Row): PlanGroupRecord => ({ ...row, plans: parseMembers(row.plans) });
 
-export function parseMembers(json: string): Member[] {
-  return (JSON.parse(json) as Member[]).sort((a, b) => a.sortOrder - b.sortOrder);
+/**
+ * The group with its members as JSON, in the shape of PlanGroupRecord: what
+ * events carry. `without`: a plan leaving the group in the same batch.
+ */
+export const groupSnapshot = (group: SQL, without?: SQL) => sql<string>`(
+  SELECT json_object(
+    'id', ${planGroups.id}, 'name', ${planGroups.name}, 'description', ${planGroups.description},
+    'isPublic', json(CASE WHEN ${planGroups.isPublic} THEN 'true' ELSE 'false' END),
+    'createdAt', ${planGroups.createdAt}, 'updatedAt', ${planGroups.updatedAt},
+    'plans', json(${membersJson(sql`${planGroups.id}`, without)}))
+  FROM ${planGroups} WHERE ${planGroups.id} = ${group} AND ${inTenant(planGroups, tenantParams)}
+)`;
+
+const groupById = defineRead(columns, (from) => from().from(planGroups).where(thisGroup));
+
+export async function findGroup(db: Db, tenant: Tenant, id: string) {
+  const [row] = await db.read(groupById, { ...tenant, id });
+  return row ? withMembers(row) : null;
 }
-
-const withMembers = (row: GroupSelectRow): GroupWithPlans => ({
-  ...row,
-  plans: parseMembers(row.plans),
-});
-
-const selectGroup = (db: Database, tenant: Tenant, id: string) =>
-  db
-    .select(groupColumns)
-    .from(planGroups)
-    .where(and(eq(planGroups.id, id), inTenant(planGroups, tenant)));
-
-const groupById = preparedRead(groupColumns, (select) =>
-  select()
-    .from(planGroups)
-    .where(and(eq(planGroups.id, param("id")), inTenant(planGroups, tenantParams))),
-);
 
 /** Newest first, from the top or after a cursor's ID. */
 const groupPage = (afterCursor: boolean) =>
-  preparedRead(groupColumns, (select) =>
-    select()
+  defineRead(columns, (from) =>
+    from()
       .from(planGroups)
       .where(
         and(
@@ -79,190 +83,194 @@ const groupPage = (afterCursor: boolean) =>
 
 const groupPages = { first: groupPage(false), after: groupPage(true) };
 
-export const groupExists = (tenant: TenantRef, groupId: GroupRef) =>
-  sql`EXISTS (SELECT 1 FROM ${planGroups} WHERE ${planGroups.id} = ${groupId} AND ${inTenant(planGroups, tenant)})`;
-
-export const memberCount = (groupId: GroupRef) =>
-  sql`(SELECT count(*) FROM ${plans} WHERE ${plans.planGroupId} = ${groupId})`;
-
-export const hasRoom = (groupId: GroupRef) => sql`${memberCount(groupId)} < ${MAX_PLANS_PER_GROUP}`;
-
-export async function insertGroup(
-  db: Database,
-  row: typeof planGroups.$inferInsert,
-): Promise<GroupWithPlans> {
-  const [[created]] = await db.batch([db.insert(planGroups).values(row).returning()]);
-  if (!created) throw new Error("insert returned no row");
-  return { ...created, plans: [] };
-}
-
-export async function findGroup(db: Database, tenant: Tenant, id: string) {
-  const [row] = await groupById(db, { ...tenant, id });
-  return row ? withMembers(row) : null;
-}
-
-/** One page, newest first, each group with its members. */
 export async function listGroups(
-  db: Database,
+  db: Db,
   tenant: Tenant,
   page: { after: string | null; limit: number },
-): Promise<GroupWithPlans[]> {
+): Promise<PlanGroupRecord[]> {
   const rows = page.after
-    ? await groupPages.after(db, { ...tenant, after: page.after, limit: page.limit })
-    : await groupPages.first(db, { ...tenant, limit: page.limit });
+    ? await db.read(groupPages.after, { ...tenant, after: page.after, limit: page.limit })
+    : await db.read(groupPages.first, { ...tenant, limit: page.limit });
   return rows.map(withMembers);
 }
 
-/**
- * Applies the changed fields and returns the group. `updatedAt` moves only
- * when a value actually differs, which SQL decides inside the same statement.
- */
-export async function updateGroup(
-  db: Database,
+const insertBatch = defineWrite({
+  insert: change((b) =>
+    b.insert(planGroups).values({
+      id: sql.placeholder("id"),
+      orgId: sql.placeholder("orgId"),
+      mode: sql.placeholder("mode"),
+      name: sql.placeholder("name"),
+      description: sql.placeholder("description"),
+      isPublic: sql.placeholder("isPublic"),
+      createdAt: sql.placeholder("now"),
+      updatedAt: sql.placeholder("now"),
+    }),
+  ),
+  created: record("plan_group.created", { when: sql`1`, data: groupSnapshot(groupId) }),
+});
+
+export type NewGroup = { id: string; name: string; description: string | null; isPublic: boolean };
+
+export async function insertGroup(
+  db: Db,
   tenant: Tenant,
-  id: string,
-  patch: { name?: string; description?: string | null; isPublic?: boolean },
+  group: NewGroup,
   now: number,
-) {
-  const updatedAt = updatedAtIfChanged(planGroups, patch, now);
-  if (!updatedAt) return findGroup(db, tenant, id);
-  const [, [row]] = await db.batch([
-    db
-      .update(planGroups)
-      .set({
-        ...patch,
-        updatedAt,
-      })
-      .where(and(eq(planGroups.id, id), inTenant(planGroups, tenant))),
-    selectGroup(db, tenant, id),
-  ]);
-  return row ? withMembers(row) : null;
+): Promise<PlanGroupRecord> {
+  await db.write(insertBatch, { ...tenant, ...group, now }, { resourceId: group.id });
+  return { ...group, createdAt: now, updatedAt: now, plans: [] };
 }
 
+const patch = patchOf(planGroups, ["name", "description", "isPublic"]);
+
+const updateBatch = defineWrite(
+  {
+    updated: record("plan_group.updated", {
+      when: sql`EXISTS (SELECT 1 FROM ${planGroups} WHERE ${thisGroup} AND ${patch.changed})`,
+    }),
+    update: change((b) => b.update(planGroups).set(patch.set).where(thisGroup)),
+    row: select(columns, (from) => from().from(planGroups).where(thisGroup)),
+    fillUpdated: fill("plan_group.updated", groupSnapshot(groupId)),
+  },
+  { precondition: () => exists },
+);
+
+export type GroupPatch = { name?: string; description?: string | null; isPublic?: boolean };
+
+/**
+ * Applies the fields sent. `updatedAt` moves, and `plan_group.updated` is
+ * recorded, only when a value really differs, which SQL decides in the batch.
+ * An empty patch writes nothing.
+ */
+export async function updateGroup(
+  db: Db,
+  tenant: Tenant,
+  id: string,
+  changes: GroupPatch,
+  now: number,
+): Promise<PlanGroupRecord | null> {
+  if (Object.values(changes).every((v) => v === undefined)) return findGroup(db, tenant, id);
+  const { row } = await db.write(updateBatch, { ...tenant, id, now, ...patch.values(changes) });
+  return row[0] ? withMembers(row[0]) : null;
+}
+
+const deleteBatch = defineWrite(
+  {
+    deleted: record("plan_group.deleted", { when: exists, data: groupSnapshot(groupId) }),
+    unlink: unlinkAll(groupId, exists),
+    remove: change((b) => b.delete(planGroups).where(thisGroup)),
+  },
+  { precondition: () => exists },
+);
+
 /** Unlinks the members (never deletes a plan), then deletes the group. */
-export async function deleteGroup(db: Database, tenant: Tenant, id: string, now: number) {
-  const [, deleted] = await db.batch([
-    db
-      .update(plans)
-      .set({ planGroupId: null, sortOrder: 0, updatedAt: now })
-      .where(and(eq(plans.planGroupId, id), groupExists(tenant, id))),
-    db
-      .delete(planGroups)
-      .where(and(eq(planGroups.id, id), inTenant(planGroups, tenant)))
-      .returning({ id: planGroups.id }),
-  ]);
-  return deleted.length > 0;
+export async function deleteGroup(db: Db, tenant: Tenant, id: string, now: number) {
+  const { remove } = await db.write(deleteBatch, { ...tenant, id, now });
+  return remove > 0;
 }
 
 export type AddOutcome =
   | { ok: true; sortOrder: number }
   | { ok: false; error: "group_missing" | "plan_missing" | "in_group" | "full" };
 
+const livePlan = sql`${plans.id} = ${planId} AND ${inTenant(plans, tenantParams)} AND ${plans.deletedAt} IS NULL`;
+const planFree = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${livePlan} AND ${plans.planGroupId} IS NULL)`;
+const canAdd = sql`(${exists} AND ${planFree} AND ${hasRoom(groupId)})`;
+
 /**
- * Inserts a plan at `position` (or appends), shifting later members down.
- * Every statement re-checks the same preconditions (group in tenant, plan live
- * and ungrouped, room left), so a concurrent write between our requests can
- * never leave a half-applied change; the last statement says what failed.
+ * Inserts a plan at `position` (or appends). Every statement re-checks the
+ * same preconditions (group in tenant, plan live and ungrouped, room left),
+ * so a concurrent write can never leave a half-applied change; `state` says
+ * what failed.
  */
-const addBatch = preparedBatch((db) => {
-  const groupId = param("groupId");
-  const planId = param("planId");
-  const now = param("now");
-  const livePlan = sql`${plans.id} = ${planId} AND ${inTenant(plans, tenantParams)} AND ${plans.deletedAt} IS NULL`;
-  const planFree = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${livePlan} AND ${plans.planGroupId} IS NULL)`;
-  const ok = sql`${groupExists(tenantParams, groupId)} AND ${planFree} AND ${hasRoom(groupId)}`;
-  const target = sql`min(${param("position")}, ${memberCount(groupId)})`;
-  return [
-    db
-      .update(planGroups)
-      .set({ updatedAt: now })
-      .where(and(eq(planGroups.id, groupId), ok)),
-    db
-      .update(plans)
-      .set({ sortOrder: parkedAt(sql`${plans.sortOrder} + 1`), updatedAt: now })
-      .where(and(eq(plans.planGroupId, groupId), sql`${plans.sortOrder} >= ${target}`, ok)),
-    unpark(db, now),
-    db
-      .update(plans)
-      .set({ planGroupId: groupId, sortOrder: target, updatedAt: now })
-      .where(and(eq(plans.id, planId), ok)),
-    db
-      .select({
-        group: sql`${groupExists(tenantParams, groupId)}`.as("group"),
-        plan: sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${livePlan})`.as("plan"),
-        planGroupId: sql`(SELECT ${plans.planGroupId} FROM ${plans} WHERE ${livePlan})`.as(
-          "planGroupId",
-        ),
-        sortOrder: sql`(SELECT ${plans.sortOrder} FROM ${plans} WHERE ${livePlan})`.as("sortOrder"),
-      })
-      .from(sql`(SELECT 1)`),
-  ];
-});
+const addBatch = defineWrite(
+  {
+    added: record("plan_group.plan_added", { when: canAdd }),
+    touch: change((b) =>
+      b
+        .update(planGroups)
+        .set({ updatedAt: param("now") })
+        .where(and(thisGroup, canAdd)),
+    ),
+    ...insertAt({ plan: planId, group: groupId, position: param("position"), when: canAdd }),
+    state: select(
+      {
+        group: sql<number>`${exists}`,
+        plan: sql<number>`EXISTS (SELECT 1 FROM ${plans} WHERE ${livePlan})`,
+        planGroupId: sql<
+          string | null
+        >`(SELECT ${plans.planGroupId} FROM ${plans} WHERE ${livePlan})`,
+        sortOrder: sql<number>`(SELECT ${plans.sortOrder} FROM ${plans} WHERE ${livePlan})`,
+      },
+      (from) => from().from(noTable),
+    ),
+    fillAdded: fill("plan_group.plan_added", groupSnapshot(groupId)),
+  },
+  { precondition: () => canAdd },
+);
 
 export async function addPlanToGroup(
-  db: Database,
+  db: Db,
   tenant: Tenant,
-  groupId: string,
-  planId: string,
-  position: number | null,
+  id: string,
+  plan: string,
+  position: number,
   now: number,
 ): Promise<AddOutcome> {
-  const results = await addBatch(db, {
+  const { place, state } = await db.write(addBatch, {
     ...tenant,
-    groupId,
-    planId,
-    position: position ?? MAX_PLANS_PER_GROUP,
+    id,
+    planId: plan,
+    position,
     now,
   });
-  const state = firstRow<{
-    group: number;
-    plan: number;
-    planGroupId: string | null;
-    sortOrder: number;
-  }>(results[4]);
-  if (changes(results[3]) > 0 && state) return { ok: true, sortOrder: state.sortOrder };
-  if (!state?.group) return { ok: false, error: "group_missing" };
-  if (!state.plan) return { ok: false, error: "plan_missing" };
-  if (state.planGroupId !== null) return { ok: false, error: "in_group" };
+  const s = state[0];
+  if (place > 0 && s) return { ok: true, sortOrder: s.sortOrder };
+  if (!s?.group) return { ok: false, error: "group_missing" };
+  if (!s.plan) return { ok: false, error: "plan_missing" };
+  if (s.planGroupId !== null) return { ok: false, error: "in_group" };
   return { ok: false, error: "full" };
 }
 
+const isMember = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${plans.id} = ${planId} AND ${plans.planGroupId} = ${groupId} AND ${inTenant(plans, tenantParams)})`;
+const canRemove = sql`(${exists} AND ${isMember})`;
+
 /** Unlinks a plan from this group and closes the gap behind it. */
-const removeBatch = preparedBatch((db) => {
-  const groupId = param("groupId");
-  const planId = param("planId");
-  const now = param("now");
-  const member = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${plans.id} = ${planId} AND ${plans.planGroupId} = ${groupId})`;
-  const position = sql`(SELECT ${plans.sortOrder} FROM ${plans} WHERE ${plans.id} = ${planId} AND ${plans.planGroupId} = ${groupId})`;
-  const group = groupExists(tenantParams, groupId);
-  return [
-    db
-      .update(planGroups)
-      .set({ updatedAt: now })
-      .where(and(eq(planGroups.id, groupId), inTenant(planGroups, tenantParams), member)),
-    db
-      .update(plans)
-      .set({ sortOrder: parkedAt(sql`${plans.sortOrder} - 1`), updatedAt: now })
-      .where(and(eq(plans.planGroupId, groupId), sql`${plans.sortOrder} > ${position}`, group)),
-    db
-      .update(plans)
-      .set({ planGroupId: null, sortOrder: 0, updatedAt: now })
-      .where(and(eq(plans.id, planId), eq(plans.planGroupId, groupId), group)),
-    unpark(db, now),
-    db.select({ group: sql`${group}`.as("group") }).from(sql`(SELECT 1)`),
-  ];
-});
+const removeBatch = defineWrite(
+  {
+    removed: record("plan_group.plan_removed", { when: canRemove }),
+    touch: change((b) =>
+      b
+        .update(planGroups)
+        .set({ updatedAt: param("now") })
+        .where(and(thisGroup, isMember)),
+    ),
+    ...leave({
+      plan: planId,
+      group: groupId,
+      where: and(
+        eq(plans.id, planId),
+        eq(plans.planGroupId, groupId),
+        inTenant(plans, tenantParams),
+      ) as SQL,
+    }),
+    state: select({ group: sql<number>`${exists}` }, (from) => from().from(noTable)),
+    fillRemoved: fill("plan_group.plan_removed", groupSnapshot(groupId)),
+  },
+  { precondition: () => canRemove },
+);
 
 export async function removePlanFromGroup(
-  db: Database,
+  db: Db,
   tenant: Tenant,
-  groupId: string,
-  planId: string,
+  id: string,
+  plan: string,
   now: number,
 ): Promise<"removed" | "group_missing" | "plan_missing"> {
-  const results = await removeBatch(db, { ...tenant, groupId, planId, now });
-  if (changes(results[2]) > 0) return "removed";
-  return firstRow<{ group: number }>(results[4])?.group ? "plan_missing" : "group_missing";
+  const { detach, state } = await db.write(removeBatch, { ...tenant, id, planId: plan, now });
+  if (detach > 0) return "removed";
+  return state[0]?.group ? "plan_missing" : "group_missing";
 }
 
 export type ReorderOutcome =
@@ -270,71 +278,55 @@ export type ReorderOutcome =
   | { ok: false; error: "group_missing" }
   | { ok: false; error: "mismatch"; current: Member[] };
 
+const order = reorder({ group: groupId, ids: param("ids") });
+const moves = sql`(${exists} AND ${order.exact} AND ${order.moves})`;
+
 /**
- * Sets the order to exactly `planIds`. The IDs travel as one JSON parameter
- * read with json_each, so 100 IDs stay within D1's 100 bound parameters. The
- * list is checked against the members inside the transaction: a plan added
- * concurrently makes the list stale and the reorder fails instead of dropping it.
+ * Sets the order to exactly `planIds`. The list is checked against the
+ * members inside the transaction: a plan added concurrently makes the list
+ * stale and the reorder fails instead of dropping it. An order that changes
+ * nothing writes nothing and records no event.
  */
-const reorderBatch = preparedBatch((db) => {
-  const groupId = param("groupId");
-  const ids = param("ids");
-  const now = param("now");
-  const listed = sql`(SELECT j.key FROM json_each(${ids}) AS j WHERE j.value = ${plans.id})`;
-  const exact = sql`${memberCount(groupId)} = json_array_length(${ids})
-    AND (SELECT count(DISTINCT value) FROM json_each(${ids})) = json_array_length(${ids})
-    AND NOT EXISTS (
-      SELECT 1 FROM json_each(${ids}) AS j
-      WHERE NOT EXISTS (SELECT 1 FROM ${plans} WHERE ${plans.id} = j.value AND ${plans.planGroupId} = ${groupId})
-    )`;
-  const moves = sql`EXISTS (
-    SELECT 1 FROM json_each(${ids}) AS j JOIN ${plans} ON ${plans.id} = j.value
-    WHERE ${plans.planGroupId} = ${groupId} AND ${plans.sortOrder} <> j.key
-  )`;
-  return [
-    db
-      .update(planGroups)
-      .set({ updatedAt: now })
-      .where(and(eq(planGroups.id, groupId), inTenant(planGroups, tenantParams), exact, moves)),
-    db
-      .update(plans)
-      .set({ sortOrder: parkedAt(listed), updatedAt: now })
-      .where(
-        and(
-          eq(plans.planGroupId, groupId),
-          sql`${plans.sortOrder} <> ${listed}`,
-          groupExists(tenantParams, groupId),
-          exact,
-        ),
-      ),
-    unpark(db, now),
-    db
-      .select({
-        group: sql`${groupExists(tenantParams, groupId)}`.as("group"),
-        exact: sql`${exact}`.as("exact"),
-        members: membersJson(groupId).as("members"),
-      })
-      .from(sql`(SELECT 1)`),
-  ];
-});
+const reorderBatch = defineWrite(
+  {
+    reordered: record("plan_group.plans_reordered", { when: moves }),
+    touch: change((b) =>
+      b
+        .update(planGroups)
+        .set({ updatedAt: param("now") })
+        .where(and(thisGroup, moves)),
+    ),
+    ...order.statements,
+    state: select(
+      {
+        group: sql<number>`${exists}`,
+        exact: sql<number>`${order.exact}`,
+        members: membersJson(groupId),
+      },
+      (from) => from().from(noTable),
+    ),
+    fillReordered: fill("plan_group.plans_reordered", groupSnapshot(groupId)),
+  },
+  { precondition: () => sql`(${exists} AND ${order.exact})` },
+);
 
 export async function reorderGroup(
-  db: Database,
+  db: Db,
   tenant: Tenant,
-  groupId: string,
+  id: string,
   planIds: string[],
   now: number,
 ): Promise<ReorderOutcome> {
-  const results = await reorderBatch(db, {
+  const { state } = await db.write(reorderBatch, {
     ...tenant,
-    groupId,
+    id,
     ids: JSON.stringify(planIds),
     now,
   });
-  const state = firstRow<{ group: number; exact: number; members: string }>(results[3]);
-  if (!state?.group) return { ok: false, error: "group_missing" };
-  const members = parseMembers(state.members);
-  return state.exact
+  const s = state[0];
+  if (!s?.group) return { ok: false, error: "group_missing" };
+  const members = parseMembers(s.members);
+  return s.exact
     ? { ok: true, plans: members }
     : { ok: false, error: "mismatch", current: members };
 }

@@ -1,8 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
-import { Livemode } from "../lib/fields";
-import type { AppRouteHandler } from "../lib/handler";
-import { errorResponses, jsonResponse, Success } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { removePlanFromGroup } from "./queries";
 import { GroupIdParam } from "./schemas";
 
@@ -18,52 +16,31 @@ const Params = GroupIdParam.extend({
     }),
 });
 
-const Removed = z
-  .object({
-    id: z.string().openapi({ description: "The plan's ID." }),
-    planGroupId: z.string().openapi({ description: "The group the plan left." }),
-    removed: z.literal(true).openapi({ description: "Always `true`." }),
-    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
-    livemode: Livemode,
-  })
-  .openapi("PlanRemovedFromGroup");
-
-export const route = createRoute({
-  method: "delete",
-  path: "/api/v1/plan-groups/{id}/plans/{planId}",
-  operationId: "remove-plan-from-group",
-  summary: "Remove a plan from a group",
-  description:
-    "Unlinks the plan; the remaining plans close the gap and stay 0..n-1 in their order.",
-  tags: ["Plan groups"],
-  request: { params: Params },
-  responses: {
-    200: jsonResponse(Success(Removed), "The plan left the group."),
-    ...errorResponses("plan_group_not_found", "plan_not_found"),
+export default defineOperation({
+  route: {
+    method: "delete",
+    path: "/api/v1/plan-groups/{id}/plans/{planId}",
+    operationId: "remove-plan-from-group",
+    summary: "Remove a plan from a group",
+    description:
+      "Unlinks the plan; the remaining plans close the gap and stay 0..n-1 in their order.",
+    tags: ["Plan groups"],
+    request: { params: Params },
+  },
+  answer: { one: "planRemoved" },
+  status: 200,
+  description: "The plan left the group.",
+  errors: ["plan_group_not_found", "plan_not_found"],
+  handler: async (c) => {
+    const { id, planId } = c.req.valid("param");
+    const result = await removePlanFromGroup(c.var.db, c.var.tenant, id, planId, Date.now());
+    if (result === "group_missing") throw new ApiError("plan_group_not_found", { param: "id" });
+    if (result === "plan_missing") {
+      throw new ApiError("plan_not_found", {
+        param: "planId",
+        message: "This plan is not in this plan group.",
+      });
+    }
+    return { groupId: id, planId };
   },
 });
-
-export const handler: AppRouteHandler<typeof route> = async (c) => {
-  const { id, planId } = c.req.valid("param");
-  const result = await removePlanFromGroup(c.var.db, c.var.tenant, id, planId, Date.now());
-  if (result === "group_missing") throw new ApiError("plan_group_not_found", { param: "id" });
-  if (result === "plan_missing") {
-    throw new ApiError("plan_not_found", {
-      param: "planId",
-      message: "This plan is not in this plan group.",
-    });
-  }
-  return c.json(
-    {
-      success: true as const,
-      data: {
-        id: planId,
-        planGroupId: id,
-        removed: true as const,
-        object: "plan_group" as const,
-        livemode: c.var.auth.livemode,
-      },
-    },
-    200,
-  );
-};

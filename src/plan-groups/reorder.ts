@@ -1,10 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ApiError, type FieldIssue } from "../errors";
-import { Livemode, PlanIdString } from "../lib/fields";
-import type { AppRouteHandler } from "../lib/handler";
-import { errorResponses, jsonBody, jsonResponse, Success } from "../lib/openapi";
-import { MAX_PLANS_PER_GROUP, type Member, reorderGroup } from "./queries";
-import { GroupIdParam, PlanSummary } from "./schemas";
+import { PlanIdString } from "../lib/fields";
+import { defineOperation } from "../lib/operation";
+import { jsonBody } from "../lib/openapi";
+import { MAX_PLANS_PER_GROUP, type Member } from "../membership/membership";
+import { findGroup, reorderGroup } from "./queries";
+import { GroupIdParam } from "./schemas";
 
 const ReorderBody = z
   .strictObject({
@@ -16,30 +17,6 @@ const ReorderBody = z
   .openapi({
     example: { planIds: ["plan_01j2x3y4z5a6b7c8d9e0f1g2h3", "plan_01j2x3y4z5a6b7c8d9e0f1g2h4"] },
   });
-
-const Reordered = z
-  .object({
-    reordered: z.literal(true).openapi({ description: "Always `true`." }),
-    object: z.literal("plan_group").openapi({ description: "Always `plan_group`." }),
-    livemode: Livemode,
-    plans: z.array(PlanSummary).openapi({ description: "The group's plans in their new order." }),
-  })
-  .openapi("PlanGroupReordered");
-
-export const route = createRoute({
-  method: "put",
-  path: "/api/v1/plan-groups/{id}/plans/reorder",
-  operationId: "reorder-plans-in-group",
-  summary: "Reorder the plans in a group",
-  description:
-    "Sets the order to `planIds`, which must hold every plan of the group exactly once. A missing, extra, repeated or foreign ID is a 400 that names it.",
-  tags: ["Plan groups"],
-  request: { params: GroupIdParam, body: jsonBody(ReorderBody) },
-  responses: {
-    200: jsonResponse(Success(Reordered), "The group's plans in their new order."),
-    ...errorResponses("plan_group_not_found"),
-  },
-});
 
 /** What is wrong with `planIds` compared to the group's members, one issue per kind. */
 export function reorderIssues(planIds: string[], members: Member[]): FieldIssue[] {
@@ -65,25 +42,36 @@ export function reorderIssues(planIds: string[], members: Member[]): FieldIssue[
   return issues;
 }
 
-export const handler: AppRouteHandler<typeof route> = async (c) => {
-  const { id } = c.req.valid("param");
-  const { planIds } = c.req.valid("json");
-  const outcome = await reorderGroup(c.var.db, c.var.tenant, id, planIds, Date.now());
-  if (!outcome.ok) {
-    if (outcome.error === "group_missing")
-      throw new ApiError("plan_group_not_found", { param: "id" });
-    throw ApiError.validation(reorderIssues(planIds, outcome.current));
-  }
-  return c.json(
-    {
-      success: true as const,
-      data: {
-        reordered: true as const,
-        object: "plan_group" as const,
-        livemode: c.var.auth.livemode,
-        plans: outcome.plans,
-      },
-    },
-    200,
-  );
-};
+export default defineOperation({
+  route: {
+    method: "put",
+    path: "/api/v1/plan-groups/{id}/plans/reorder",
+    operationId: "reorder-plans-in-group",
+    summary: "Reorder the plans in a group",
+    description:
+      "Sets the order to `planIds`, which must hold every plan of the group exactly once. A missing, extra, repeated or foreign ID is a 400 that names it.",
+    tags: ["Plan groups"],
+    request: { params: GroupIdParam, body: jsonBody(ReorderBody) },
+  },
+  answer: { one: "plansReordered" },
+  status: 200,
+  description: "The group's plans in their new order.",
+  errors: ["plan_group_not_found"],
+  handler: async (c) => {
+    const { id } = c.req.valid("param");
+    const { planIds } = c.req.valid("json");
+    const outcome = await reorderGroup(c.var.db, c.var.tenant, id, planIds, Date.now());
+    if (!outcome.ok) {
+      if (outcome.error === "group_missing") {
+        throw new ApiError("plan_group_not_found", { param: "id" });
+      }
+      throw ApiError.validation(reorderIssues(planIds, outcome.current));
+    }
+    return { groupId: id, plans: outcome.plans };
+  },
+  rebuild: async (c) => {
+    const { id } = c.req.valid("param");
+    const group = await findGroup(c.var.db, c.var.tenant, id);
+    return group ? { groupId: id, plans: group.plans } : null;
+  },
+});

@@ -1,15 +1,8 @@
-import { createRouter } from "../lib/create-app";
-import * as create from "./create";
-import * as remove from "./delete";
-import * as get from "./get";
-import * as list from "./list";
-import * as update from "./update";
-import * as visibility from "./visibility";
+import create from "./create";
+import remove from "./delete";
+import get from "./get";
+import list from "./list";
+import update from "./update";
+import visibility from "./visibility";
 
-export const plansRouter = createRouter()
-  .openapi(create.route, create.handler)
-  .openapi(list.route, list.handler)
-  .openapi(get.route, get.handler)
-  .openapi(update.route, update.handler)
-  .openapi(visibility.route, visibility.handler)
-  .openapi(remove.route, remove.handler);
+export const planOperations = [create, list, get, update, visibility, remove];

@@ -1,102 +1,108 @@
-import { and, desc, eq, getTableColumns, isNull, lt, sql } from "drizzle-orm";
+import { and, type Column, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/sqlite-core";
-import type { Database } from "../db/client";
+import type { Db } from "../db/database";
 import { isUniqueViolation } from "../db/errors";
-import {
-  inTenant,
-  parkedAt,
-  type TenantRef,
-  unpark,
-  updatedAtIfChanged,
-  valuesWhere,
-} from "../db/helpers";
-import { param, preparedRead, tenantParams } from "../db/prepared";
-import { type PlanRow, planGroups, plans } from "../db/schema";
+import { planGroups, plans } from "../db/schema";
+import { inTenant, noTable, patchOf, valuesWhere } from "../db/sql";
+import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Tenant } from "../env";
-import { groupExists, hasRoom, memberCount } from "../plan-groups/queries";
+import { groupExists, hasRoom, joinAtEnd, leave, noGroup } from "../membership/membership";
+import { groupSnapshot } from "../plan-groups/queries";
+import { fill, record } from "../webhooks/outbox";
 
-export type NewPlan = Omit<typeof plans.$inferInsert, "planGroupId" | "sortOrder" | "deletedAt">;
+const columns = {
+  id: plans.id,
+  code: plans.code,
+  name: plans.name,
+  description: plans.description,
+  consumptionModel: plans.consumptionModel,
+  isPublic: plans.isPublic,
+  isFree: plans.isFree,
+  blockOnExhaustion: plans.blockOnExhaustion,
+  metadata: plans.metadata,
+  planGroupId: plans.planGroupId,
+  sortOrder: plans.sortOrder,
+  createdAt: plans.createdAt,
+  updatedAt: plans.updatedAt,
+};
 
-export type CreateOutcome =
-  | { ok: true; plan: PlanRow }
-  | { ok: false; error: "duplicate_code" | "group_missing" | "full" };
+/** A plan as the service works with it; versions present it (src/versions). */
+export type PlanRecord = {
+  id: string;
+  code: string;
+  name: string;
+  description: string | null;
+  consumptionModel: "metered" | "credits" | "balance" | null;
+  isPublic: boolean;
+  isFree: boolean;
+  blockOnExhaustion: boolean | null;
+  metadata: Record<string, unknown> | null;
+  planGroupId: string | null;
+  sortOrder: number;
+  createdAt: number;
+  updatedAt: number;
+};
 
-const live = (tenant: TenantRef) => and(inTenant(plans, tenant), isNull(plans.deletedAt));
-const planColumns = getTableColumns(plans);
+const planId = param<string>("id");
+const live = and(inTenant(plans, tenantParams), isNull(plans.deletedAt));
+const thisPlan = and(eq(plans.id, planId), live) as SQL;
+const planExists = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${thisPlan})`;
 
-/**
- * Inserts a plan, appended to `groupId` when given. The group's existence and
- * room are checked by the INSERT itself, inside the batch, and a taken code
- * fails the batch on the unique index: no earlier read is trusted.
- */
-export async function insertPlan(
-  db: Database,
-  tenant: Tenant,
-  plan: NewPlan,
-  groupId: string | null,
-): Promise<CreateOutcome> {
-  try {
-    if (groupId === null) {
-      const [[row]] = await db.batch([db.insert(plans).values(plan).returning()]);
-      if (!row) throw new Error("insert returned no row");
-      return { ok: true, plan: row };
-    }
-    const ok = sql`${groupExists(tenant, groupId)} AND ${hasRoom(groupId)}`;
-    const [, inserted, [state]] = await db.batch([
-      db
-        .update(planGroups)
-        .set({ updatedAt: plan.createdAt })
-        .where(and(eq(planGroups.id, groupId), ok)),
-      db
-        .insert(plans)
-        .select(
-          valuesWhere(
-            plans,
-            { ...plan, planGroupId: groupId, sortOrder: memberCount(groupId) },
-            ok,
-          ),
-        )
-        .returning(),
-      db.select({ group: sql<number>`${groupExists(tenant, groupId)}` }).from(sql`(SELECT 1)`),
-    ]);
-    const row = inserted[0];
-    if (row) return { ok: true, plan: row };
-    return { ok: false, error: state?.group ? "full" : "group_missing" };
-  } catch (err) {
-    if (isUniqueViolation(err, "plans.code")) return { ok: false, error: "duplicate_code" };
-    throw err;
-  }
-}
+const bool = (column: Column) => sql`json(CASE WHEN ${column} THEN 'true' ELSE 'false' END)`;
+
+/** The plan as JSON, in the shape of PlanRecord: what events carry. */
+export const planSnapshot = (plan: SQL) => sql<string>`(
+  SELECT json_object(
+    'id', ${plans.id}, 'code', ${plans.code}, 'name', ${plans.name},
+    'description', ${plans.description}, 'consumptionModel', ${plans.consumptionModel},
+    'isPublic', ${bool(plans.isPublic)}, 'isFree', ${bool(plans.isFree)},
+    'blockOnExhaustion', CASE WHEN ${plans.blockOnExhaustion} IS NULL THEN NULL ELSE ${bool(plans.blockOnExhaustion)} END,
+    'metadata', json(${plans.metadata}), 'planGroupId', ${plans.planGroupId},
+    'sortOrder', ${plans.sortOrder}, 'createdAt', ${plans.createdAt}, 'updatedAt', ${plans.updatedAt})
+  FROM ${plans} WHERE ${plans.id} = ${plan} AND ${inTenant(plans, tenantParams)}
+)`;
 
 /**
  * By ID, or by code when no plan has that ID. Two lookups in one statement,
  * one on the primary key and one on the live-code index: an `id = ? OR code = ?`
  * filter makes SQLite walk every plan of the tenant instead (D1 bills rows read).
  */
-const planByIdOrCode = preparedRead(planColumns, (select) =>
+const planByIdOrCode = defineRead(columns, (from) =>
   unionAll(
-    select()
+    from()
       .from(plans)
-      .where(and(eq(plans.id, param("idOrCode")), live(tenantParams))),
-    select()
+      .where(and(eq(plans.id, param("idOrCode")), live)),
+    from()
       .from(plans)
-      .where(and(eq(plans.code, param("idOrCode")), live(tenantParams))),
+      .where(and(eq(plans.code, param("idOrCode")), live)),
   ),
 );
 
-export async function findPlan(db: Database, tenant: Tenant, idOrCode: string) {
-  const rows = await planByIdOrCode(db, { ...tenant, idOrCode });
+export async function findPlan(db: Db, tenant: Tenant, idOrCode: string) {
+  const rows = await db.read(planByIdOrCode, { ...tenant, idOrCode });
   return rows.find((row) => row.id === idOrCode) ?? rows[0] ?? null;
+}
+
+const planByIdEvenDeleted = defineRead(columns, (from) =>
+  from()
+    .from(plans)
+    .where(and(eq(plans.id, planId), inTenant(plans, tenantParams))),
+);
+
+/** A plan by ID, also after it was deleted: what a create made, for an Idempotency-Key retry. */
+export async function findCreatedPlan(db: Db, tenant: Tenant, id: string) {
+  const [row] = await db.read(planByIdEvenDeleted, { ...tenant, id });
+  return row ?? null;
 }
 
 /** Newest first: public plans or all of them, from the top or after a cursor's ID. */
 const planPage = (includePrivate: boolean, afterCursor: boolean) =>
-  preparedRead(planColumns, (select) =>
-    select()
+  defineRead(columns, (from) =>
+    from()
       .from(plans)
       .where(
         and(
-          live(tenantParams),
+          live,
           includePrivate ? undefined : eq(plans.isPublic, true),
           afterCursor ? lt(plans.id, param("after")) : undefined,
         ),
@@ -111,15 +117,136 @@ const planPages = {
 };
 
 export function listPlans(
-  db: Database,
+  db: Db,
   tenant: Tenant,
   page: { after: string | null; limit: number; includePrivate: boolean },
-) {
+): Promise<PlanRecord[]> {
   const pages = page.includePrivate ? planPages.all : planPages.public;
   return page.after
-    ? pages.after(db, { ...tenant, after: page.after, limit: page.limit })
-    : pages.first(db, { ...tenant, limit: page.limit });
+    ? db.read(pages.after, { ...tenant, after: page.after, limit: page.limit })
+    : db.read(pages.first, { ...tenant, limit: page.limit });
 }
+
+export type NewPlan = Omit<PlanRecord, "planGroupId" | "sortOrder" | "createdAt" | "updatedAt">;
+
+const NEW_PLAN_FIELDS = [
+  "id",
+  "code",
+  "name",
+  "description",
+  "consumptionModel",
+  "isPublic",
+  "isFree",
+  "blockOnExhaustion",
+  "metadata",
+] as const;
+
+const newPlanValues = Object.fromEntries(NEW_PLAN_FIELDS.map((f) => [f, param(f)]));
+
+/** A new plan's values, encoded for their columns (booleans, JSON). */
+function encodeNewPlan(plan: NewPlan): Record<string, unknown> {
+  return Object.fromEntries(
+    NEW_PLAN_FIELDS.map((f) => {
+      const value = plan[f];
+      return [f, value === null ? null : plans[f].mapToDriverValue(value as never)];
+    }),
+  );
+}
+
+const insertValues = (membership: { planGroupId: SQL; sortOrder: SQL }, when: SQL) =>
+  valuesWhere(
+    plans,
+    {
+      ...newPlanValues,
+      orgId: tenantParams.orgId,
+      mode: tenantParams.mode,
+      ...membership,
+      createdAt: param("now"),
+      updatedAt: param("now"),
+    },
+    when,
+  );
+
+const created = record("plan.created", { when: planExists, data: planSnapshot(planId) });
+
+const insertUngrouped = defineWrite({
+  insert: change((b) => b.insert(plans).select(insertValues(noGroup, sql`1`))),
+  created,
+});
+
+const groupId = param<string>("groupId");
+const canJoin = sql`(${groupExists(groupId)} AND ${hasRoom(groupId)})`;
+
+/**
+ * The group's existence and room are checked by the statements themselves,
+ * inside the batch, and a taken code fails the batch on the unique index: no
+ * earlier read is trusted.
+ */
+const insertIntoGroup = defineWrite(
+  {
+    touch: change((b) =>
+      b
+        .update(planGroups)
+        .set({ updatedAt: param("now") })
+        .where(and(eq(planGroups.id, groupId), canJoin)),
+    ),
+    insert: change((b) => b.insert(plans).select(insertValues(joinAtEnd(groupId), canJoin))),
+    created,
+    added: record("plan_group.plan_added", { when: planExists, data: groupSnapshot(groupId) }),
+    state: select({ group: sql<number>`${groupExists(groupId)}` }, (from) =>
+      from().from(noTable),
+    ),
+    row: select(columns, (from) => from().from(plans).where(thisPlan)),
+  },
+  { precondition: () => canJoin },
+);
+
+export type CreateOutcome =
+  | { ok: true; plan: PlanRecord }
+  | { ok: false; error: "duplicate_code" | "group_missing" | "full" };
+
+export async function insertPlan(
+  db: Db,
+  tenant: Tenant,
+  plan: NewPlan,
+  groupIdOrNull: string | null,
+  now: number,
+): Promise<CreateOutcome> {
+  const values = { ...tenant, ...encodeNewPlan(plan), now };
+  try {
+    if (groupIdOrNull === null) {
+      await db.write(insertUngrouped, values, { resourceId: plan.id });
+      return {
+        ok: true,
+        plan: { ...plan, planGroupId: null, sortOrder: 0, createdAt: now, updatedAt: now },
+      };
+    }
+    const { row, state } = await db.write(
+      insertIntoGroup,
+      { ...values, groupId: groupIdOrNull },
+      { resourceId: plan.id },
+    );
+    if (row[0]) return { ok: true, plan: row[0] };
+    return { ok: false, error: state[0]?.group ? "full" : "group_missing" };
+  } catch (err) {
+    if (isUniqueViolation(err, "plans.code")) return { ok: false, error: "duplicate_code" };
+    throw err;
+  }
+}
+
+const patch = patchOf(plans, ["name", "description", "metadata", "isPublic"]);
+
+const updateBatch = defineWrite(
+  {
+    updated: record("plan.updated", {
+      when: sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${thisPlan} AND ${patch.changed})`,
+    }),
+    update: change((b) => b.update(plans).set(patch.set).where(thisPlan)),
+    row: select(columns, (from) => from().from(plans).where(thisPlan)),
+    fillUpdated: fill("plan.updated", planSnapshot(planId)),
+  },
+  { precondition: () => planExists },
+);
 
 export type PlanPatch = {
   name?: string;
@@ -128,50 +255,62 @@ export type PlanPatch = {
   isPublic?: boolean;
 };
 
-/** Applies the patch in one statement; `updatedAt` moves only if a value differs. */
+/**
+ * Applies the fields sent in one statement; `updatedAt` moves, and
+ * `plan.updated` is recorded, only if a value differs. An empty patch writes nothing.
+ */
 export async function updatePlan(
-  db: Database,
+  db: Db,
   tenant: Tenant,
   id: string,
-  patch: PlanPatch,
+  changes: PlanPatch,
   now: number,
-): Promise<PlanRow | null> {
-  const updatedAt = updatedAtIfChanged(plans, patch, now);
-  const where = and(eq(plans.id, id), live(tenant));
-  if (!updatedAt) {
-    const [row] = await db.select().from(plans).where(where);
-    return row ?? null;
-  }
-  const [[row]] = await db.batch([
-    db
-      .update(plans)
-      .set({ ...patch, updatedAt })
-      .where(where)
-      .returning(),
-  ]);
+): Promise<PlanRecord | null> {
+  if (Object.values(changes).every((v) => v === undefined)) return findPlanById(db, tenant, id);
+  const { row } = await db.write(updateBatch, { ...tenant, id, now, ...patch.values(changes) });
+  return row[0] ?? null;
+}
+
+const planById = defineRead(columns, (from) => from().from(plans).where(thisPlan));
+
+export async function findPlanById(db: Db, tenant: Tenant, id: string) {
+  const [row] = await db.read(planById, { ...tenant, id });
   return row ?? null;
 }
 
+const groupOfPlan = sql`(SELECT ${plans.planGroupId} FROM ${plans} WHERE ${thisPlan})`;
+const leaving = leave({
+  plan: planId,
+  group: groupOfPlan,
+  where: thisPlan,
+  alsoSet: { deletedAt: param("now") },
+});
+
 /**
  * Soft delete: the plan leaves its group (the gap closes), disappears from
- * reads and frees its code for a new plan.
+ * reads and frees its code. `plan.deleted` carries its last state.
  */
-export async function softDeletePlan(db: Database, tenant: Tenant, id: string, now: number) {
-  const target = and(eq(plans.id, id), live(tenant));
-  const groupOf = sql`(SELECT ${plans.planGroupId} FROM ${plans} WHERE ${target})`;
-  const positionOf = sql`(SELECT ${plans.sortOrder} FROM ${plans} WHERE ${target})`;
-  const [, , deleted] = await db.batch([
-    db.update(planGroups).set({ updatedAt: now }).where(eq(planGroups.id, groupOf)),
-    db
-      .update(plans)
-      .set({ sortOrder: parkedAt(sql`${plans.sortOrder} - 1`), updatedAt: now })
-      .where(and(eq(plans.planGroupId, groupOf), sql`${plans.sortOrder} > ${positionOf}`)),
-    db
-      .update(plans)
-      .set({ deletedAt: now, updatedAt: now, planGroupId: null, sortOrder: 0 })
-      .where(target)
-      .returning({ id: plans.id }),
-    unpark(db, now),
-  ]);
-  return deleted.length > 0;
+const deleteBatch = defineWrite(
+  {
+    deleted: record("plan.deleted", { when: planExists, data: planSnapshot(planId) }),
+    removed: record("plan_group.plan_removed", { when: sql`${groupOfPlan} IS NOT NULL` }),
+    touch: change((b) =>
+      b
+        .update(planGroups)
+        .set({ updatedAt: param("now") })
+        .where(and(eq(planGroups.id, groupOfPlan), inTenant(planGroups, tenantParams))),
+    ),
+    closeGap: leaving.closeGap,
+    parkLeaver: leaving.parkLeaver,
+    unparkRest: leaving.unparkRest,
+    // Before the plan leaves, while its group is still known: the group as the removal leaves it.
+    fillRemoved: fill("plan_group.plan_removed", groupSnapshot(groupOfPlan, planId)),
+    detach: leaving.detach,
+  },
+  { precondition: () => planExists },
+);
+
+export async function softDeletePlan(db: Db, tenant: Tenant, id: string, now: number) {
+  const { detach } = await db.write(deleteBatch, { ...tenant, id, now });
+  return detach > 0;
 }

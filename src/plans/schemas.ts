@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import type { PlanRow } from "../db/schema";
 import { isoTime } from "../lib/encoding";
-import { CONTROL_CHARACTER, Description, IsPublic, Livemode, Name, Timestamp } from "../lib/fields";
+import { CONTROL_CHARACTER, Description, IsPublic, Name, Timestamp } from "../lib/fields";
 import { someString } from "../lib/json-walk";
+import type { PlanRecord } from "./queries";
 
 export const Code = z
   .string()
@@ -42,51 +42,68 @@ export const Metadata = z
     example: { tier: "pro" },
   });
 
-export const Plan = z
-  .object({
-    object: z.literal("plan").openapi({ description: "Always `plan`." }),
-    livemode: Livemode,
-    id: z.string().openapi({
-      description: "Unique, prefixed with `plan_`, sorts by creation time.",
-      example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
+/** The fields every generation's Plan has; src/versions/ composes them. */
+export const planFields = {
+  id: z.string().openapi({
+    description: "Unique, prefixed with `plan_`, sorts by creation time.",
+    example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
+  }),
+  code: z.string().openapi({
+    description: "Your identifier for the plan; unique among live plans.",
+    example: "pro_monthly",
+  }),
+  name: z.string().openapi({ description: "Shown to customers.", example: "Pro" }),
+  description: z
+    .string()
+    .nullable()
+    .openapi({ description: "Free text, or `null`.", example: "For growing teams" }),
+  consumptionModel: ConsumptionModel,
+  isPublic: z.boolean().openapi({
+    description: "Private plans are listed only with `includePrivate=true`.",
+  }),
+  isDefault: z.literal(false).openapi({ description: "Reserved; always `false`." }),
+  isFree: z.boolean().openapi({ description: "Whether the plan costs nothing." }),
+  blockOnExhaustion: z.boolean().nullable().openapi({
+    description: "Whether usage is refused once credits or balance run out; `null` when not set.",
+  }),
+  sortOrder: z
+    .number()
+    .int()
+    .openapi({ description: "Position in its group; 0 when ungrouped." }),
+  planGroupId: z
+    .string()
+    .nullable()
+    .openapi({ description: "The group the plan is in, if any.", example: null }),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .openapi({
+      description: "Your own key-value data, as you sent it.",
+      example: { tier: "pro" },
     }),
-    code: z.string().openapi({
-      description: "Your identifier for the plan; unique among live plans.",
-      example: "pro_monthly",
-    }),
-    name: z.string().openapi({ description: "Shown to customers.", example: "Pro" }),
-    description: z
-      .string()
-      .nullable()
-      .openapi({ description: "Free text, or `null`.", example: "For growing teams" }),
-    consumptionModel: ConsumptionModel,
-    isPublic: z.boolean().openapi({
-      description: "Private plans are listed only with `includePrivate=true`.",
-    }),
-    isDefault: z.literal(false).openapi({ description: "Reserved; always `false`." }),
-    isFree: z.boolean().openapi({ description: "Whether the plan costs nothing." }),
-    blockOnExhaustion: z.boolean().nullable().openapi({
-      description: "Whether usage is refused once credits or balance run out; `null` when not set.",
-    }),
-    sortOrder: z
-      .number()
-      .int()
-      .openapi({ description: "Position in its group; 0 when ungrouped." }),
-    planGroupId: z
-      .string()
-      .nullable()
-      .openapi({ description: "The group the plan is in, if any.", example: null }),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({
-        description: "Your own key-value data, as you sent it.",
-        example: { tier: "pro" },
-      }),
-    createdAt: Timestamp.openapi({ description: "When the plan was created." }),
-    updatedAt: Timestamp.openapi({ description: "When a field last changed." }),
-  })
-  .openapi("Plan", { description: "A plan of the catalog." });
+  createdAt: Timestamp.openapi({ description: "When the plan was created." }),
+  updatedAt: Timestamp.openapi({ description: "When a field last changed." }),
+};
+
+/** The values of `planFields` for a plan. */
+export function planFieldsOf(plan: PlanRecord) {
+  return {
+    id: plan.id,
+    code: plan.code,
+    name: plan.name,
+    description: plan.description,
+    consumptionModel: plan.consumptionModel,
+    isPublic: plan.isPublic,
+    isDefault: false as const,
+    isFree: plan.isFree,
+    blockOnExhaustion: plan.blockOnExhaustion,
+    sortOrder: plan.planGroupId === null ? 0 : plan.sortOrder,
+    planGroupId: plan.planGroupId,
+    metadata: plan.metadata ?? null,
+    createdAt: isoTime(plan.createdAt),
+    updatedAt: isoTime(plan.updatedAt),
+  };
+}
 
 export const CreatePlanBody = z
   .strictObject({
@@ -131,24 +148,3 @@ export const PlanIdParam = z.object({
       example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
     }),
 });
-
-export function presentPlan(row: PlanRow, livemode: boolean): z.infer<typeof Plan> {
-  return {
-    object: "plan",
-    livemode,
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    description: row.description,
-    consumptionModel: row.consumptionModel,
-    isPublic: row.isPublic,
-    isDefault: false,
-    isFree: row.isFree,
-    blockOnExhaustion: row.blockOnExhaustion,
-    sortOrder: row.planGroupId === null ? 0 : row.sortOrder,
-    planGroupId: row.planGroupId,
-    metadata: row.metadata ?? null,
-    createdAt: isoTime(row.createdAt),
-    updatedAt: isoTime(row.updatedAt),
-  };
-}

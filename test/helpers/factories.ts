@@ -1,11 +1,10 @@
-import type { z } from "@hono/zod-openapi";
 import { expect } from "vitest";
-import type { PlanGroup } from "../../src/plan-groups/schemas";
-import type { Plan } from "../../src/plans/schemas";
+import type { PlanBody, PlanGroupBody } from "../../src/versions/2026-07-11";
 import type { Client } from "./http";
 
-export type PlanGroupData = z.infer<typeof PlanGroup>;
-export type PlanData = z.infer<typeof Plan>;
+/** Bodies in the envelope generation (2026-07-11), which the shared suites' clients speak. */
+export type PlanGroupData = PlanGroupBody;
+export type PlanData = PlanBody;
 export type Envelope<T> = { success: true; data: T; hasMore?: boolean; nextCursor?: string };
 
 let codeCounter = 0;

@@ -1,5 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../src/index";
+import type { ApiVersion } from "../../src/versions/ids";
 import { createKey, uniqueOrg } from "./keys";
 
 export type ErrorInfo = {
@@ -73,11 +74,24 @@ export type Client = {
   del: <T = Body>(path: string) => Promise<ApiResponse<T>>;
 };
 
-/** A client authenticated as a new key of `orgId` (a fresh organization by default). */
-export async function client(orgId = uniqueOrg(), mode: "test" | "live" = "test"): Promise<Client> {
+/**
+ * A client authenticated as a new key of `orgId` (a fresh organization by
+ * default), speaking API version `version` (the envelope generation unless
+ * told otherwise: most suites assert its `{ success, data }` bodies; the
+ * versions suites cover both generations). `null` sends no Commet-Version.
+ */
+export async function client(
+  orgId = uniqueOrg(),
+  mode: "test" | "live" = "test",
+  version: ApiVersion | null = "2026-07-11",
+): Promise<Client> {
   const { key } = await createKey(orgId, mode, { tier: "unlimited" });
+  const versioned: Record<string, string> = version ? { "Commet-Version": version } : {};
   const c = <T>(method: string, path: string, init: Init = {}) =>
-    call<T>(method, `/api/v1${path}`, { ...init, headers: { "x-api-key": key, ...init.headers } });
+    call<T>(method, `/api/v1${path}`, {
+      ...init,
+      headers: { "x-api-key": key, ...versioned, ...init.headers },
+    });
   return {
     key,
     orgId,

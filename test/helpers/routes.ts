@@ -1,11 +1,14 @@
 import { z } from "zod";
-import app from "../../src/app";
-import { buildOpenApiDocument } from "../../src/docs/openapi";
+import { buildOpenApiDocument, pathsIn } from "../../src/docs/openapi";
+import { routesOf } from "../../src/lib/operation";
+import { OPERATIONS } from "../../src/operations";
+import { VERSIONS } from "../../src/versions";
+import type { ApiVersion } from "../../src/versions/ids";
 
 /**
- * Every API operation, read from the OpenAPI registry that `createRoute`
- * fills: a route registered in src/ is fuzzed, isolation-checked and schema
- * checked by being registered, with nobody having to list it here.
+ * Every API operation, read from the operations the app mounts
+ * (src/operations.ts): a route added there is fuzzed, isolation-checked and
+ * schema checked by being registered, with nobody having to list it here.
  */
 export type ApiRoute = {
   operationId: string;
@@ -25,106 +28,79 @@ export type ApiRoute = {
 };
 
 type JsonContent = { content?: Record<string, { schema?: unknown }> };
-type LooseRoute = {
-  method: string;
-  path: string;
-  operationId?: string;
-  request?: { params?: unknown; query?: unknown; body?: JsonContent };
-  responses: Record<string, JsonContent & { description?: string }>;
-};
 
 const zodObject = (value: unknown) => (value instanceof z.ZodObject ? value : null);
-const zodType = (value: unknown) => (value instanceof z.ZodType ? value : null);
-const jsonSchemaOf = (part: JsonContent | undefined) => part?.content?.["application/json"]?.schema;
-
-type DocOperation = {
-  requestBody?: { content?: Record<string, { schema?: { example?: unknown; $ref?: string } }> };
-};
 
 type DocResponse = { description?: string };
+type DocOperation = {
+  operationId?: string;
+  responses?: Record<string, DocResponse>;
+  requestBody?: { content?: Record<string, { schema?: { example?: unknown; $ref?: string } }> };
+};
 type PublishedDoc = {
-  paths: Record<
-    string,
-    Record<string, DocOperation & { operationId?: string; responses?: Record<string, DocResponse> }>
-  >;
+  paths: Record<string, Record<string, DocOperation>>;
   components?: { schemas?: Record<string, { example?: unknown }> };
 };
 
 /**
- * The published document (after the central decoration that adds the errors
- * every route shares), so checks hold routes to what clients are told.
+ * Every path of every operation, with its documented responses in `version`:
+ * the published document (after the central decoration that adds the errors
+ * every route shares), so checks hold routes to what clients are told. Paths
+ * of the other generations answer the same as their operation's.
  */
-function publishedDocument(): PublishedDoc {
-  return buildOpenApiDocument(app, {
+function collect(versionId: ApiVersion): ApiRoute[] {
+  const version = VERSIONS[versionId];
+  const doc = buildOpenApiDocument(version, {
     serverUrl: "http://api.test",
     errorDocsBase: "http://api.test/errors",
   }) as unknown as PublishedDoc;
-}
-
-type Published = {
-  examples: Map<string, Record<string, unknown>>;
-  responses: Map<string, Record<string, DocResponse>>;
-};
-
-function published(): Published {
-  const doc = publishedDocument();
-  const examples = new Map<string, Record<string, unknown>>();
-  const responses = new Map<string, Record<string, DocResponse>>();
-  for (const operations of Object.values(doc.paths)) {
-    for (const op of Object.values(operations)) {
-      if (!op.operationId) continue;
-      responses.set(op.operationId, op.responses ?? {});
-      let schema = op.requestBody?.content?.["application/json"]?.schema;
-      const ref = schema?.$ref?.split("/").at(-1);
-      if (ref) schema = doc.components?.schemas?.[ref];
-      const example = schema?.example;
-      if (example && typeof example === "object") {
-        examples.set(op.operationId, example as Record<string, unknown>);
-      }
-    }
-  }
-  return { examples, responses };
-}
-
-function toApiRoute(route: LooseRoute, doc: Published): ApiRoute {
-  const query = zodObject(route.request?.query);
-  const body = zodObject(jsonSchemaOf(route.request?.body));
-  const operationId = route.operationId ?? `${route.method} ${route.path}`;
-  const documented = doc.responses.get(operationId) ?? {};
-  return {
-    operationId,
-    method: route.method.toUpperCase(),
-    path: route.path,
-    params: [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string),
-    body,
-    bodyFields: body ? Object.keys(body.shape) : [],
-    query,
-    queryFields: query ? Object.keys(query.shape) : [],
-    responses: new Map(
-      Object.entries(documented).map(([status, res]) => [
+  const out: ApiRoute[] = [];
+  for (const op of OPERATIONS) {
+    const own = pathsIn(version, op)[0];
+    const documented = own ? doc.paths[own.path]?.[own.method] : undefined;
+    if (!documented) throw new Error(`${op.route.operationId} is not in the ${versionId} document`);
+    const request = op.route.request as { params?: unknown; query?: unknown; body?: JsonContent };
+    const query = zodObject(request?.query);
+    const body = zodObject(request?.body?.content?.["application/json"]?.schema);
+    const shape = version.shapes["list" in op.answer ? op.answer.list : op.answer.one];
+    const success =
+      "list" in op.answer ? version.list.schema(shape.schema) : version.one.schema(shape.schema);
+    const responses = new Map(
+      Object.entries(documented.responses ?? {}).map(([status, res]) => [
         Number(status),
         {
-          schema: zodType(jsonSchemaOf(route.responses[status])),
+          schema: Number(status) < 400 ? success : version.error.schema,
           description: res.description ?? "",
         },
       ]),
-    ),
-    example: doc.examples.get(operationId) ?? null,
-  };
-}
-
-function collect(): ApiRoute[] {
-  const doc = published();
-  const out: ApiRoute[] = [];
-  for (const def of app.openAPIRegistry.definitions) {
-    if (def.type !== "route") continue;
-    const route = def.route as unknown as LooseRoute;
-    if (route.path.startsWith("/api/")) out.push(toApiRoute(route, doc));
+    );
+    let schema = documented.requestBody?.content?.["application/json"]?.schema;
+    const ref = schema?.$ref?.split("/").at(-1);
+    if (ref) schema = doc.components?.schemas?.[ref];
+    const example = schema?.example && typeof schema.example === "object" ? schema.example : null;
+    for (const { method, path } of routesOf(op)) {
+      out.push({
+        operationId: op.route.operationId,
+        method: method.toUpperCase(),
+        path,
+        params: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string),
+        body,
+        bodyFields: body ? Object.keys(body.shape) : [],
+        query,
+        queryFields: query ? Object.keys(query.shape) : [],
+        responses,
+        example: example as Record<string, unknown> | null,
+      });
+    }
   }
   return out;
 }
 
-export const API_ROUTES: readonly ApiRoute[] = collect();
+/** Every API route in the envelope generation, which the shared suites' clients speak. */
+export const API_ROUTES: readonly ApiRoute[] = collect("2026-07-11");
+
+/** The same routes, documented as `version` answers them. */
+export const apiRoutes = (version: ApiVersion): readonly ApiRoute[] => collect(version);
 
 /** Percent-encodes every byte but the unreserved ones; lone surrogates become U+FFFD. */
 export function encodeSegment(text: string): string {

@@ -1,6 +1,6 @@
 import { createScheduledController, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { IDEMPOTENCY_TTL_MS } from "../../src/idempotency/queries";
+import { IDEMPOTENCY_TTL_MS } from "../../src/idempotency/records";
 import worker from "../../src/index";
 import { client, expectError } from "../helpers/http";
 import { keyed, newIdempotencyKey, storedKey } from "../helpers/idempotency";

@@ -1,0 +1,105 @@
+import type { Context } from "hono";
+import { Db } from "../db/database";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+import { decrypt, isEncrypted } from "../lib/crypto";
+import { logError } from "../lib/log";
+import { isApiVersion, LEGACY_VERSION } from "../versions/ids";
+import type { KeyTaken } from "./claim";
+import { findKeyRecord, IN_FLIGHT_MS, type KeyRecord, storeResponse } from "./records";
+
+const inProgress = () =>
+  new ApiError("idempotency_in_progress", { headers: { "Retry-After": "1" } });
+
+/** The service cannot tell what the first attempt did; `retry` says whether the same key will help. */
+function unavailable(retry: boolean) {
+  return new ApiError(
+    "idempotency_unavailable",
+    retry
+      ? {}
+      : {
+          message:
+            "The request with this Idempotency-Key was applied, but its answer cannot be rebuilt: the object has changed since. Do not retry with this key; read the object's current state instead.",
+        },
+  );
+}
+
+async function replay(c: Context<AppEnv>, record: KeyRecord & { responseBody: string }) {
+  const body = isEncrypted(record.responseBody)
+    ? await decrypt(c.env.ENCRYPTION_KEY, record.responseBody)
+    : record.responseBody;
+  return new Response(body, {
+    status: record.statusCode ?? 200,
+    headers: { "content-type": "application/json", "Idempotent-Replayed": "true" },
+  });
+}
+
+/**
+ * The answer to a request whose Idempotency-Key is taken: the first answer
+ * replayed; 409 while the first attempt may still be running; else (the
+ * claim proves the write was applied) an answer rebuilt from what was
+ * committed, by the operation's `rebuild`. Never the write a second time.
+ * Replays and rebuilds are shaped by the first attempt's API version.
+ */
+export async function answerTakenKey(
+  c: Context<AppEnv>,
+  taken: KeyTaken,
+  rebuild: (resourceId: string | null) => Promise<Response | null>,
+): Promise<Response> {
+  const request = c.var.idempotency;
+  if (!request) throw new Error("a key was taken without an Idempotency-Key");
+  const primary = new Db(c.env.DB);
+  let record = taken.record;
+  if (!record) {
+    try {
+      record = await findKeyRecord(primary, request, Date.now());
+    } catch (err) {
+      logError(c, "idempotency record unreadable", err);
+      throw unavailable(true);
+    }
+  }
+  // Gone since the batch saw it: it expired, and a retry runs the request afresh.
+  if (!record) throw inProgress();
+  if (
+    record.method !== request.method ||
+    record.path !== request.path ||
+    record.bodyHash !== request.bodyHash
+  ) {
+    throw new ApiError("idempotency_key_mismatch", {
+      details: { method: record.method, path: record.path },
+    });
+  }
+  // Records from before API versions were all answered in 2026-07-11.
+  c.set("version", record.version && isApiVersion(record.version) ? record.version : LEGACY_VERSION);
+  const stored = record.responseBody;
+  if (record.statusCode !== null && stored !== null) {
+    try {
+      return await replay(c, { ...record, responseBody: stored });
+    } catch (err) {
+      logError(c, "stored idempotent response unreadable", err);
+      throw unavailable(false);
+    }
+  }
+  if (record.finishedAt === null && Date.now() - record.createdAt < IN_FLIGHT_MS) {
+    throw inProgress();
+  }
+  let res: Response | null;
+  try {
+    res = await rebuild(record.resourceId);
+  } catch (err) {
+    logError(c, "idempotent answer not rebuilt", err);
+    throw unavailable(true);
+  }
+  if (!res) throw unavailable(false);
+  res.headers.set("Idempotent-Replayed", "true");
+  const claimId = record.claimId;
+  if (claimId) {
+    const body = await res.clone().text();
+    c.executionCtx.waitUntil(
+      storeResponse(primary, request, claimId, { status: res.status, body }, Date.now()).catch(
+        (err: unknown) => logError(c, "rebuilt idempotent response not stored", err),
+      ),
+    );
+  }
+  return res;
+}

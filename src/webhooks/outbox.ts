@@ -1,0 +1,40 @@
+import { type SQL, sql } from "drizzle-orm";
+import { webhookEvents } from "../db/schema";
+import { valuesWhere } from "../db/sql";
+import { change, compiler, eventIdParam, eventInsert, param, tenantParams } from "../db/statements";
+import type { EventType } from "./events";
+
+/**
+ * The outbox: a write records its events in its own batch, so there is no
+ * change without its event and no event without its change. `when` is checked
+ * where the insert stands in the batch (usually first, on the state before
+ * the change); `data` is the object's internal state as JSON, taken there too,
+ * or left NULL and set by `fill` once the change is done. A batch records
+ * each event type at most once.
+ */
+export const record = (type: EventType, opts: { when: SQL; data?: SQL }) =>
+  eventInsert(type, () =>
+    compiler.insert(webhookEvents).select(
+      valuesWhere(
+        webhookEvents,
+        {
+          id: param(eventIdParam(type)),
+          orgId: tenantParams.orgId,
+          mode: tenantParams.mode,
+          type: sql`${type}`,
+          data: opts.data ?? sql`NULL`,
+          createdAt: param("now"),
+        },
+        opts.when,
+      ),
+    ),
+  );
+
+/** Sets the data of this batch's `type` event from the state the change left. */
+export const fill = (type: EventType, data: SQL) =>
+  change((b) =>
+    b
+      .update(webhookEvents)
+      .set({ data })
+      .where(sql`${webhookEvents.id} = ${param(eventIdParam(type))}`),
+  );

@@ -5,10 +5,12 @@ import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { healthRouter } from "./health";
+import { lazyBodylessOperations } from "./lib/bodyless-operations";
 import { createRouter } from "./lib/create-app";
+import { frameworkError } from "./lib/framework-errors";
 import { lazyAllowedMethods } from "./lib/method-not-allowed";
 import { apiKeyAuth } from "./middleware/auth";
-import { bodyGuard } from "./middleware/body-guard";
+import { bodyGuard, bodySizeLimit } from "./middleware/body-guard";
 import { database } from "./middleware/database";
 import { noStore, securityHeaders } from "./middleware/hardening";
 import { idempotency } from "./middleware/idempotency";
@@ -22,6 +24,7 @@ import { plansRouter } from "./plans";
 const app = createRouter();
 // One route table for the route guard and notFound, built on first use.
 const methodsFor = lazyAllowedMethods(() => app.routes);
+const takesNoBody = lazyBodylessOperations(() => app.openAPIRegistry.definitions);
 
 app.use("*", requestId());
 // Hardening and observability: the logger sees the final status of every request.
@@ -32,7 +35,8 @@ app.use(
   apiKeyAuth(),
   rateLimit(),
   routeGuard(methodsFor),
-  bodyGuard(),
+  bodySizeLimit(),
+  bodyGuard(takesNoBody),
   database(),
   idempotency(),
 );
@@ -46,8 +50,8 @@ const routes = app
 // Outside the typed chain: the document is not part of the API's client surface.
 app.route("/", docsRouter(app));
 
-function renderError(c: Context<AppEnv>, err: ApiError) {
-  const res = c.json(errorBody(err, c.env.ERROR_DOCS_BASE_URL), err.status);
+function renderError(c: Context<AppEnv>, err: ApiError, status = err.status) {
+  const res = c.json(errorBody(err, c.env.ERROR_DOCS_BASE_URL), status);
   for (const [name, value] of Object.entries(err.headers)) res.headers.set(name, value);
   return res;
 }
@@ -74,6 +78,10 @@ app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
   // A finished response thrown past the handler (an idempotent replay).
   if (err instanceof HTTPException && err.res) return err.getResponse();
+  // The framework's own 4xx keep their status: a client's mistake is never a 500.
+  if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
+    return renderError(c, frameworkError(err.status), err.status);
+  }
   // Never leak internals: the client gets the request id, the log gets the rest.
   console.error(
     JSON.stringify({

@@ -5,13 +5,15 @@ import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
 import { ApiError, docUrlFor } from "./errors";
 import { healthRouter } from "./health";
+import { lazyBodylessOperations } from "./lib/bodyless-operations";
 import { createRouter } from "./lib/create-app";
 import { errorDocsBase } from "./lib/doc-url";
+import { frameworkError } from "./lib/framework-errors";
 import { logError } from "./lib/log";
 import { lazyAllowedMethods } from "./lib/method-not-allowed";
-import { mount } from "./lib/operation";
+import { mount, routesOf } from "./lib/operation";
 import { apiKeyAuth } from "./middleware/auth";
-import { bodyGuard } from "./middleware/body-guard";
+import { bodyGuard, bodySizeLimit } from "./middleware/body-guard";
 import { database } from "./middleware/database";
 import { noStore, securityHeaders } from "./middleware/hardening";
 import { idempotency } from "./middleware/idempotency";
@@ -28,6 +30,11 @@ import { outbox } from "./webhooks/enqueue";
 const app = createRouter();
 // One route table for the route guard and notFound, built on first use.
 const methodsFor = lazyAllowedMethods(() => app.routes);
+const takesNoBody = lazyBodylessOperations(() =>
+  OPERATIONS.flatMap((op) =>
+    routesOf(op).map((r) => ({ type: "route", route: { ...r, request: op.route.request } })),
+  ),
+);
 
 app.use("*", requestId(), versionHeader());
 // Hardening and observability: the logger sees the final status of every request.
@@ -39,7 +46,8 @@ app.use(
   rateLimit(),
   resolveVersion(),
   routeGuard(methodsFor),
-  bodyGuard(),
+  bodySizeLimit(),
+  bodyGuard(takesNoBody),
   database(),
   outbox(),
   idempotency(),
@@ -50,10 +58,10 @@ mount(app, OPERATIONS);
 app.route("/", docsRouter());
 
 /** The error body in the request's API version (the current one before it is known). */
-function renderError(c: Context<AppEnv>, err: ApiError) {
+function renderError(c: Context<AppEnv>, err: ApiError, status = err.status) {
   const version = VERSIONS[c.var.version ?? CURRENT_VERSION];
   const body = version.error.body(err, docUrlFor(errorDocsBase(c), err.code));
-  const res = c.json(body, err.status);
+  const res = c.json(body, status);
   for (const [name, value] of Object.entries(err.headers)) res.headers.set(name, value);
   return res;
 }
@@ -69,6 +77,10 @@ app.onError((err, c) => {
   if (err instanceof ApiError) return renderError(c, err);
   // A finished response thrown past the handler.
   if (err instanceof HTTPException && err.res) return err.getResponse();
+  // The framework's own 4xx keep their status: a client's mistake is never a 500.
+  if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
+    return renderError(c, frameworkError(err.status), err.status);
+  }
   // Never leak internals: the client gets the request id, the log gets the rest.
   logError(c, "unexpected error", err);
   return renderError(c, new ApiError("internal_error"));

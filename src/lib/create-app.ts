@@ -8,8 +8,17 @@ import { validationError } from "./validation";
  */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error);
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const repeated =
+        result.target === "query"
+          ? new Set(
+              Object.entries(c.req.queries())
+                .filter(([, values]) => values.length > 1)
+                .map(([name]) => name),
+            )
+          : undefined;
+      throw validationError(result.error, repeated);
     },
   });
 }

@@ -1,48 +1,94 @@
+import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { inspectJson } from "../lib/json-walk";
+import { matchedRoutePattern } from "../lib/matched-route";
+import { isJsonMediaType } from "../lib/media-type";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Containers deep, the top-level object being 1; no field of ours needs more. */
 export const MAX_JSON_DEPTH = 20;
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
-function isJsonContentType(value: string | undefined): boolean {
-  const type = value?.split(";")[0]?.trim().toLowerCase();
-  return type === "application/json";
+/**
+ * 413 past 64 KiB, counted as the bytes arrive: a chunked body without
+ * `Content-Length` is cut off there, never buffered whole first. A declared
+ * `Content-Length` is checked before reading (the runtime holds the body to it).
+ */
+export function bodySizeLimit() {
+  return bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large");
+    },
+  });
 }
+
+/** Whether the operation a request matched takes no request body (by method and route pattern). */
+export type TakesNoBody = (method: string, pattern: string) => boolean;
 
 /**
  * Transport rules for request bodies, before any schema sees them: JSON
- * content type (415), at most 64 KiB (413), a JSON object nested at most
- * MAX_JSON_DEPTH deep (400 invalid_json), holding only well-formed Unicode and
- * no `__proto__` keys (400 validation_error naming the field). The parsed body
- * is handed to the validator through Hono's body cache, so it is parsed once.
+ * content type (415), a JSON object nested at most MAX_JSON_DEPTH deep (400
+ * invalid_json), holding only well-formed Unicode and no `__proto__` keys
+ * (400 validation_error naming the field). The parsed body is handed to the
+ * validator through Hono's body cache, so it is parsed once. An operation
+ * without a body (a DELETE, a POST that takes none) ignores whatever body and
+ * content type it is sent: the SDKs send `{}` or nothing, as `application/json`.
  */
-export function bodyGuard() {
+export function bodyGuard(takesNoBody: TakesNoBody) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (!WITH_BODY.has(c.req.method)) return next();
-    if (!isJsonContentType(c.req.header("content-type"))) {
-      throw new ApiError("unsupported_media_type");
-    }
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
+    const pattern = matchedRoutePattern(c);
+    if (pattern !== null && takesNoBody(c.req.method, pattern)) return next();
+    const contentType = c.req.header("content-type");
+    if (!isJsonMediaType(contentType)) throw new ApiError("unsupported_media_type");
     const bytes = await c.req.arrayBuffer();
     if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
-    } catch {
-      throw new ApiError("invalid_json");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new ApiError("invalid_json");
-    }
+    const body = parseObject(bytes);
     rejectUnstorable(body);
     c.req.bodyCache.json = Promise.resolve(body);
+    // The OpenAPI layer checks Content-Type again, with a pattern stricter than
+    // RFC 9110 (no space before `;`, no bare `;`) that throws a bare 415: it is
+    // shown the media type parsed here, so the two checks cannot disagree.
+    if (contentType !== "application/json") {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("content-type", "application/json");
+      c.req.raw = new Request(c.req.raw, { headers, body: bytes });
+    }
     await next();
   });
+}
+
+function parseObject(bytes: ArrayBuffer): object {
+  if (bytes.byteLength === 0) {
+    throw new ApiError("invalid_json", {
+      message: "The request body is empty; send a JSON object.",
+    });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw new ApiError("invalid_json", {
+      message: "The request body is not valid JSON (UTF-8 encoded).",
+    });
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ApiError("invalid_json", {
+      message: `The request body must be a JSON object, not ${jsonKind(body)}.`,
+    });
+  }
+  return body;
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return "a string";
+  if (typeof value === "number") return "a number";
+  return "a boolean";
 }
 
 function rejectUnstorable(body: object) {

@@ -1,4 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { describe, expect, it, vi } from "vitest";
 import app from "../../src/app";
 import { ERROR_CODES, ERRORS } from "../../src/errors";
@@ -20,12 +22,27 @@ describe("error envelope", () => {
     expectError(await call("GET", "/nope"), 404, "not_found");
   });
 
+  it("404 names the method and the path", async () => {
+    const api = await client();
+    const res = await api.get("/plan-groupz");
+    expectError(res, 404, "not_found");
+    expect(res.body.error?.message).toBe("No route for GET /api/v1/plan-groupz");
+    const outside = await call("DELETE", "/nope/x");
+    expect(outside.body.error?.message).toBe("No route for DELETE /nope/x");
+    // A hostile path is cut short rather than echoed whole.
+    const long = await api.get(`/${"x".repeat(5000)}`);
+    expect(long.body.error?.message.length).toBeLessThan(300);
+  });
+
   it("405 with Allow for a known path and the wrong method", async () => {
     const api = await client();
     const res = await api.call("POST", "/plan-groups/pgrp_x", { body: {} });
     expectError(res, 405, "method_not_allowed");
     expect(res.body.error?.type).toBe("invalid_request_error");
     expect(res.headers.get("allow")).toBe("DELETE, GET, HEAD, PATCH, PUT");
+    expect(res.body.error?.message).toBe(
+      "POST is not allowed on /api/v1/plan-groups/pgrp_x; use DELETE, GET, HEAD, PATCH, PUT.",
+    );
     const list = await api.call("DELETE", "/plan-groups");
     expect(list.headers.get("allow")).toBe("GET, HEAD, POST");
   });
@@ -50,6 +67,78 @@ describe("error envelope", () => {
       headers: { "content-type": "application/json; charset=utf-8" },
     });
     expect(ok.status).toBe(201);
+  });
+
+  it.each([
+    "application/json; charset=utf-8",
+    "application/json ; charset=utf-8",
+    "application/json\t;\tcharset=UTF-8",
+    "application/json;",
+    "application/json;;",
+    "application/json; charset",
+    'application/json; charset="utf-8"',
+    "Application/JSON",
+  ])("takes %j as application/json (RFC 9110 media type)", async (type) => {
+    const api = await client();
+    const res = await api.call("POST", "/plan-groups", {
+      rawBody: '{"name":"x"}',
+      headers: { "content-type": type },
+    });
+    expect(res.status, res.text).toBe(201);
+    const put = await api.call("PUT", `/plan-groups/${(res.body.data as { id: string }).id}`, {
+      rawBody: '{"name":"y"}',
+      headers: { "content-type": type },
+    });
+    expect(put.status, put.text).toBe(200);
+  });
+
+  it.each(["application / json", "application/json, text/plain", "application/", ";", "json"])(
+    "415 for %j, which is not a JSON media type",
+    async (type) => {
+      const api = await client();
+      const res = await api.call("POST", "/plan-groups", {
+        rawBody: '{"name":"x"}',
+        headers: { "content-type": type },
+      });
+      expectError(res, 415, "unsupported_media_type");
+    },
+  );
+
+  it.each<[ContentfulStatusCode, string]>([
+    [400, "invalid_json"],
+    [404, "not_found"],
+    [405, "method_not_allowed"],
+    [413, "payload_too_large"],
+    [415, "unsupported_media_type"],
+    [429, "rate_limited"],
+    [418, "validation_error"],
+    [431, "validation_error"],
+  ])("a framework HTTPException %i is an envelope with its own status", async (status, code) => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = await client();
+    const ctx = createExecutionContext();
+    // Thrown where the framework would throw it: from inside the request's middleware chain.
+    const throwing = {
+      withSession: () => {
+        throw new HTTPException(status, { message: "framework wording" });
+      },
+    } as unknown as D1Database;
+    const res = await app.fetch(
+      new Request("http://api.test/api/v1/plan-groups", { headers: { "x-api-key": api.key } }),
+      { ...env, DB: throwing },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    const body = (await res.json()) as {
+      success: boolean;
+      error: { code: string; message: string };
+    };
+    expect(res.status).toBe(status);
+    expect(body.success).toBe(false);
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).not.toContain("framework wording");
+    expect(log).not.toHaveBeenCalled();
+    log.mockRestore();
   });
 
   it("413 over 64 KiB, by header or by actual size", async () => {
@@ -78,18 +167,26 @@ describe("error envelope", () => {
     ).toBe(400);
   });
 
-  it.each([["{"], ["[]"], ["null"], ['"x"'], ["1"], [""], ["\xff"]])(
-    "400 invalid_json for %j",
-    async (raw) => {
-      const api = await client();
-      const res = await api.call("POST", "/plan-groups", {
-        rawBody: raw,
-        headers: { "content-type": "application/json" },
-      });
-      expectError(res, 400, "invalid_json");
-      expect(res.body.error?.type).toBe("validation_error");
-    },
-  );
+  it.each([
+    ["{", "The request body is not valid JSON (UTF-8 encoded)."],
+    ['{"name":"x",}', "The request body is not valid JSON (UTF-8 encoded)."],
+    ["\xff", "The request body is not valid JSON (UTF-8 encoded)."],
+    ["", "The request body is empty; send a JSON object."],
+    ["[]", "The request body must be a JSON object, not an array."],
+    ["null", "The request body must be a JSON object, not null."],
+    ['"x"', "The request body must be a JSON object, not a string."],
+    ["1", "The request body must be a JSON object, not a number."],
+    ["true", "The request body must be a JSON object, not a boolean."],
+  ])("400 invalid_json for %j, saying what is wrong", async (raw, message) => {
+    const api = await client();
+    const res = await api.call("POST", "/plan-groups", {
+      rawBody: raw,
+      headers: { "content-type": "application/json" },
+    });
+    expectError(res, 400, "invalid_json");
+    expect(res.body.error?.type).toBe("validation_error");
+    expect(res.body.error?.message).toBe(message);
+  });
 
   it("validation errors list every field issue, param is the first", async () => {
     const api = await client();

@@ -5,9 +5,12 @@ import type { ApiRoute } from "./routes";
 const NOT_FOUND_CODES = new Set<string>(["plan_group_not_found", "plan_not_found"]);
 const ROUTE_LEVEL_CODES = new Set<string>(["not_found", "method_not_allowed"]);
 // Headers a middleware may name as `param` (spelled either way).
-const HEADER_PARAMS = ["Idempotency-Key", "idempotency-key"];
+const HEADER_PARAMS = ["Idempotency-Key", "idempotency-key", "Commet-Version", "commet-version"];
 // What must never reach a client: storage errors, SQL, stack frames.
 const LEAKS = /SQLITE|D1_|UNIQUE constraint|\n\s+at |TypeError|RangeError|drizzle/i;
+/** zod's own wording, which must never reach a client: our messages read `name: is required`. */
+export const VALIDATOR_WORDING =
+  /Invalid (input|option|string|number|key|element)|Unrecognized key|expected|received|Too (big|small)|<=|>=/;
 
 export type Sent = {
   /** Top-level keys of the JSON body sent, if any: an unknown one may be named as `param`. */
@@ -56,6 +59,7 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
   // Unknown field names are echoed on purpose; only the rest of the message can leak.
   const ours = sent.bodyKeys.reduce((m, key) => m.split(key).join(""), error.message ?? "");
   if (LEAKS.test(ours)) fail(`message leaks internals: ${error.message}`);
+  if (VALIDATOR_WORDING.test(ours)) fail(`message in validator wording: ${error.message}`);
   if (!error.doc_url?.endsWith(`/${error.code}`)) fail(`doc_url ${error.doc_url}`);
   if (ROUTE_LEVEL_CODES.has(error.code)) {
     if (!sent.mayMissRoute) fail(`${error.code} although the path matches the route`);
@@ -87,6 +91,8 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
           fail(`details field ${JSON.stringify(d.field)} names no field of the request`);
         }
         if (typeof d.message !== "string" || !d.message) fail("details entry without message");
+        else if (VALIDATOR_WORDING.test(d.message))
+          fail(`details in validator wording: ${d.message}`);
       }
       if ((details[0] as { field?: unknown }).field !== error.param)
         fail("param is not details[0].field");

@@ -1,11 +1,15 @@
 import fc from "fast-check";
 import {
+  authorization,
+  commetVersion,
   contentType,
   EDGE_NUMBER_LITERALS,
   type Fuzz,
   fuzzJson,
+  headerValue,
   hostileString,
   RawNumber,
+  REAL_KEY,
   rawBodyText,
   toJsonText,
 } from "./arbitraries";
@@ -14,7 +18,13 @@ import type { Client } from "./http";
 import { type ApiRoute, encodeSegment, fillPath, idKind } from "./routes";
 
 /** Real objects of the caller, so some fuzzed requests reach the handlers' happy paths. */
-export type Fixture = { groupId: string; memberIds: string[]; freePlanId: string; code: string };
+export type Fixture = {
+  key: string;
+  groupId: string;
+  memberIds: string[];
+  freePlanId: string;
+  code: string;
+};
 
 let codes = 0;
 const freshCode = () => `fz_${Date.now().toString(36)}_${++codes}`;
@@ -32,7 +42,13 @@ export async function makeFixture(api: Client): Promise<Fixture> {
   }
   const code = freshCode();
   const free = await api.post<{ data: { id: string } }>("/plans/manage", { name: "free", code });
-  return { groupId: group.body.data.id, memberIds, freePlanId: free.body.data.id, code };
+  return {
+    key: api.key,
+    groupId: group.body.data.id,
+    memberIds,
+    freePlanId: free.body.data.id,
+    code,
+  };
 }
 
 /** Placeholders for real values, resolved against the fixture when the request is sent. */
@@ -167,17 +183,35 @@ export type FuzzRequest = {
   contentType: string | undefined;
   requestId: string | null;
   idempotencyKey: string | null;
+  commetVersion: string | null;
+  /** Sent as `Authorization`; with `instead`, no `x-api-key` is sent, so it is the credential. */
+  authorization: { value: string; instead: boolean } | null;
 };
 
+// What the SDKs send to an operation without a body: nothing, or `{}`.
+const noBody = fc.option(fc.constantFrom<BodySpec>({ text: "" }, { text: "{}" }), { nil: null });
+
 export function requestArb(route: ApiRoute): fc.Arbitrary<FuzzRequest> {
-  const withBody = ["POST", "PUT", "PATCH"].includes(route.method);
+  const canSendBody = route.method !== "GET" && route.method !== "HEAD";
   return fc.record({
     segments: fc.record(Object.fromEntries(route.params.map((p) => [p, pathValue(route, p)]))),
     query: fc.array(queryPair(route), { maxLength: route.queryFields.length ? 3 : 1 }),
-    body: withBody ? bodyArb(route) : fc.constant(null),
-    contentType: withBody ? contentType : fc.constant(undefined),
-    requestId: fc.option(fc.string({ unit: "grapheme-ascii", maxLength: 140 }), { freq: 4 }),
-    idempotencyKey: fc.option(fc.string({ unit: "grapheme-ascii", maxLength: 300 }), { freq: 4 }),
+    body: route.body ? bodyArb(route) : canSendBody ? noBody : fc.constant(null),
+    contentType: canSendBody ? contentType : fc.constant(undefined),
+    requestId: fc.option(
+      fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 140 }), headerValue),
+      { freq: 4 },
+    ),
+    idempotencyKey: fc.option(
+      fc.oneof(fc.string({ unit: "grapheme-ascii", maxLength: 300 }), headerValue),
+      { freq: 4 },
+    ),
+    commetVersion: fc.option(commetVersion, { freq: 2 }),
+    // Mostly absent: a wrong credential ends in 401, and the run must also reach the handlers.
+    authorization: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 4 },
+      { arbitrary: fc.record({ value: authorization, instead: fc.boolean() }), weight: 1 },
+    ),
   });
 }
 
@@ -192,7 +226,7 @@ function topLevelKeys(text: string): string[] {
   }
 }
 
-/** The concrete request for the fixture: path under /api/v1, init for `client().call`, and what was sent. */
+/** The concrete request for the fixture: path under /api/v1, init for `call` (credentials included), and what was sent. */
 export function materialize(route: ApiRoute, req: FuzzRequest, fx: Fixture) {
   const encoded: Record<string, string> = {};
   let mayMissRoute = false;
@@ -203,10 +237,15 @@ export function materialize(route: ApiRoute, req: FuzzRequest, fx: Fixture) {
   }
   const query = req.query.map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`).join("&");
   const path = fillPath(route, encoded).replace(/^\/api\/v1/, "") + (query ? `?${query}` : "");
-  const headers: Record<string, string> = {};
+  // The key is sent here, not by the client helper, so a request may carry only Authorization.
+  const headers: Record<string, string> = req.authorization?.instead ? {} : { "x-api-key": fx.key };
   if (req.contentType !== undefined) headers["content-type"] = req.contentType;
   if (req.requestId !== null) headers["x-request-id"] = req.requestId;
   if (req.idempotencyKey !== null) headers["idempotency-key"] = req.idempotencyKey;
+  if (req.commetVersion !== null) headers["commet-version"] = req.commetVersion;
+  if (req.authorization !== null) {
+    headers.authorization = req.authorization.value.split(REAL_KEY).join(fx.key);
+  }
   let rawBody: string | undefined;
   let bodyKeys: string[] = [];
   if (req.body && "text" in req.body) {

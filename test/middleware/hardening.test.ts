@@ -1,7 +1,15 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createRoute, z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH } from "../../src/middleware/body-guard";
+import { ApiError } from "../../src/errors";
+import worker from "../../src/index";
+import { lazyBodylessOperations } from "../../src/lib/bodyless-operations";
+import { createRouter } from "../../src/lib/create-app";
+import { jsonBody } from "../../src/lib/openapi";
+import { bodyGuard, MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../src/middleware/body-guard";
+import { createGroup, createPlan } from "../helpers/factories";
 import { type ApiResponse, call, client, expectError } from "../helpers/http";
-import { API_ROUTES, encodeSegment, fillPath } from "../helpers/routes";
+import { API_ROUTES, clientPath, encodeSegment, fillPath, idKind } from "../helpers/routes";
 
 const json = { "content-type": "application/json" };
 
@@ -229,5 +237,156 @@ describe("JSON nesting is bounded", () => {
     expect(rawBody.length).toBeLessThan(64 * 1024);
     const res = await api.call("POST", "/plans/manage", { rawBody, headers: json });
     expectError(res, 400, "invalid_json");
+  });
+});
+
+describe("bodies are bounded while they stream", () => {
+  it("answers 413 to an 8 MB chunked body after reading little more than 64 KiB", async () => {
+    const api = await client();
+    const total = 8 * 1024 * 1024;
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    let pulled = 0;
+    // No Content-Length: the body arrives in chunks, as `Transfer-Encoding: chunked` would.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= total) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(
+          pulled === chunk.byteLength ? new TextEncoder().encode('{"name":"') : chunk,
+        );
+      },
+    });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://api.test/api/v1/plan-groups", {
+        method: "POST",
+        headers: { "x-api-key": api.key, "content-type": "application/json" },
+        body,
+      }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+      "payload_too_large",
+    );
+    // Read up to the limit, plus what the stream had queued: never the whole body.
+    expect(pulled).toBeLessThan(MAX_BODY_BYTES * 2);
+  });
+
+  it("still takes a chunked body under the limit", async () => {
+    const api = await client();
+    const parts = ['{"name":', '"chunked"', "}"].map((p) => new TextEncoder().encode(p));
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://api.test/api/v1/plan-groups", {
+        method: "POST",
+        headers: { "x-api-key": api.key, "content-type": "application/json" },
+        body,
+      }),
+      env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("operations without a body", () => {
+  const deletes = API_ROUTES.filter((r) => r.method === "DELETE");
+
+  it.each(
+    deletes.flatMap((r) =>
+      ["", "{}"].map((body) => [`${r.method} ${r.path}`, JSON.stringify(body), r, body] as const),
+    ),
+  )("%s takes %s sent as application/json", async (_, __, route, rawBody) => {
+    const api = await client();
+    const group = await createGroup(api);
+    const plan = await createPlan(api, { planGroupId: group.id });
+    const ids = { group: group.id, plan: plan.id };
+    const path = fillPath(
+      route,
+      Object.fromEntries(
+        route.params.map((p) => {
+          const kind = idKind(route, p);
+          if (!kind) throw new Error(`teach this test the ID kind of ${route.path} {${p}}`);
+          return [p, ids[kind]];
+        }),
+      ),
+    );
+    const res = await api.call("DELETE", clientPath(path), {
+      rawBody,
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status, res.text).toBe(200);
+  });
+
+  it("a POST that takes no body accepts nothing or {} whatever its content type", async () => {
+    // A bodyless POST (like `POST /webhooks/{id}/test`) on a router built like the app's.
+    const app = createRouter();
+    app.use("*", bodyGuard(lazyBodylessOperations(() => app.openAPIRegistry.definitions)));
+    const ok = { 200: { description: "ok" } };
+    app.openapi(createRoute({ method: "post", path: "/things/{id}/test", responses: ok }), (c) =>
+      c.text("tested"),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: "/things",
+        request: { body: jsonBody(z.strictObject({ name: z.string() })) },
+        responses: ok,
+      }),
+      (c) => c.text("created"),
+    );
+    app.onError(
+      (err) => new Response(err instanceof ApiError ? err.code : "other", { status: 400 }),
+    );
+    const post = (path: string, body: string, type?: string) =>
+      app.request(path, {
+        method: "POST",
+        body,
+        headers: type === undefined ? {} : { "content-type": type },
+      });
+    for (const [body, type] of [
+      ["", "application/json"],
+      ["{}", "application/json"],
+      ["", undefined],
+      ["{}", "text/plain"],
+    ] as const) {
+      const res = await post("/things/t1/test", body, type);
+      expect(await res.text(), `${type} ${body}`).toBe("tested");
+    }
+    // An operation with a body still holds it to the transport rules.
+    expect(await (await post("/things", "", "application/json")).text()).toBe("invalid_json");
+    expect(await (await post("/things", "{}", "text/plain")).text()).toBe("unsupported_media_type");
+    expect(await (await post("/things", '{"name":"x"}', "application/json;")).text()).toBe(
+      "created",
+    );
+  });
+});
+
+describe("a request never gets a 5xx for its headers", () => {
+  it("survives non-ASCII header values (workerd encodes them as UTF-8)", async () => {
+    const api = await client();
+    const weird = "\u00e9\u2028\ud83d\ude00\u00ff";
+    const headers = {
+      "content-type": `application/json; charset=${weird}`,
+      "commet-version": weird,
+      "idempotency-key": weird,
+      "x-request-id": weird,
+      authorization: `Bearer ${weird}`,
+    };
+    const created = await api.call("POST", "/plan-groups", { body: { name: "h" }, headers });
+    expect(created.status).toBeLessThan(500);
+    expect(created.status).not.toBe(201);
+    expect(created.body.error?.param).toBe("Idempotency-Key");
   });
 });

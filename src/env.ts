@@ -19,6 +19,10 @@ export type Bindings = {
   /** The `standard` tier's allowance; must match the RATE_LIMITER binding. */
   RATE_LIMIT_LIMIT: string;
   RATE_LIMIT_PERIOD_SECONDS: string;
+  /** Failed authentications per client address; must match the AUTH_FAILURE_LIMITER binding. */
+  AUTH_FAILURE_LIMITER: RateLimit;
+  AUTH_FAILURE_LIMIT: string;
+  AUTH_FAILURE_PERIOD_SECONDS: string;
 };
 
 export type Variables = {

@@ -30,6 +30,8 @@ export type Variables = {
   auth: Auth;
   tenant: Tenant;
   db: Database;
+  /** The D1 session's bookmark so far: the state this request has read (null before any query). */
+  bookmark: () => string | null;
 };
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

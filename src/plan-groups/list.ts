@@ -24,7 +24,7 @@ export const handler: AppRouteHandler<typeof route> = async (c) => {
   const tenant = c.var.tenant;
   const after = cursor ? await decodeCursor(tenant, "plan_groups", cursor) : null;
   const rows = await listGroups(c.var.db, tenant, { after, limit: limit + 1 });
-  const { items, ...more } = await pageOf(tenant, "plan_groups", rows, limit);
+  const { items, ...more } = await pageOf(tenant, "plan_groups", rows, limit, c.var.bookmark());
   return c.json(
     {
       success: true as const,

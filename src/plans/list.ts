@@ -37,7 +37,7 @@ export const handler: AppRouteHandler<typeof route> = async (c) => {
     limit: limit + 1,
     includePrivate: includePrivate === "true",
   });
-  const { items, ...more } = await pageOf(tenant, scope, rows, limit);
+  const { items, ...more } = await pageOf(tenant, scope, rows, limit, c.var.bookmark());
   return c.json(
     {
       success: true as const,

@@ -6,6 +6,7 @@ process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 const TEST_RATE_LIMIT = 5;
+const TEST_AUTH_FAILURE_LIMIT = 5;
 
 export default defineConfig({
   plugins: [
@@ -18,6 +19,8 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           RATE_LIMIT_LIMIT: String(TEST_RATE_LIMIT),
           RATE_LIMIT_PERIOD_SECONDS: "60",
+          AUTH_FAILURE_LIMIT: String(TEST_AUTH_FAILURE_LIMIT),
+          AUTH_FAILURE_PERIOD_SECONDS: "60",
           // Replays a fast-check failure inside workerd: FC_SEED=… FC_PATH=… npx vitest run <file>
           FC_SEED: process.env.FC_SEED ?? "",
           FC_PATH: process.env.FC_PATH ?? "",
@@ -25,6 +28,10 @@ export default defineConfig({
         },
         ratelimits: {
           RATE_LIMITER: { namespace_id: "1001", simple: { limit: TEST_RATE_LIMIT, period: 60 } },
+          AUTH_FAILURE_LIMITER: {
+            namespace_id: "1002",
+            simple: { limit: TEST_AUTH_FAILURE_LIMIT, period: 60 },
+          },
         },
         // Extra databases for tests only: one to apply migrations to from
         // scratch, one left without tables to provoke a real internal error.

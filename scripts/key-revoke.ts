@@ -27,4 +27,6 @@ if (!recordKey || !record) {
 }
 const { id } = JSON.parse(record) as { id: string };
 await kvDeleteMany([recordKey, idKvKey(id)], remote);
-console.error(`revoked ${id}; isolates that cached it may accept it for up to 60 s more`);
+console.error(
+  `revoked ${id}; running isolates may accept it for up to 90 s more (README, "Revocation delay")`,
+);

@@ -27,6 +27,10 @@ export type Bindings = {
   /** The `standard` tier's allowance; must match the RATE_LIMITER binding. */
   RATE_LIMIT_LIMIT: string;
   RATE_LIMIT_PERIOD_SECONDS: string;
+  /** Failed authentications per client address; must match the AUTH_FAILURE_LIMITER binding. */
+  AUTH_FAILURE_LIMITER: RateLimit;
+  AUTH_FAILURE_LIMIT: string;
+  AUTH_FAILURE_PERIOD_SECONDS: string;
 };
 
 export type Variables = {
@@ -36,6 +40,8 @@ export type Variables = {
   auth: Auth;
   tenant: Tenant;
   db: Db;
+  /** The D1 session's bookmark so far: the state this request has read (null before any query). */
+  bookmark: () => string | null;
   /** Set for a POST, PUT or PATCH sent with an Idempotency-Key (src/idempotency). */
   idempotency?: KeyedRequest;
 };

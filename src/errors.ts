@@ -137,9 +137,10 @@ export const ERRORS = {
     status: 429,
     type: "rate_limit_error",
     message: "Too many requests for this API key.",
-    meaning: "The key used up its request allowance for the current window.",
+    meaning:
+      "The key used up its request allowance for the current window, or this client address failed authentication too often (more than 100 times in 60 s).",
     action:
-      "Wait the number of seconds in `Retry-After`, then retry. Spread requests out or ask for a higher tier.",
+      "Wait the number of seconds in `Retry-After`, then retry. Spread requests out or ask for a higher tier; check the API key you send.",
   },
   internal_error: {
     status: 500,

@@ -1,28 +1,46 @@
 import { Db } from "./db/database";
 import type { Bindings } from "./env";
-import { deleteExpiredChunk, IDEMPOTENCY_TTL_MS } from "./idempotency/records";
+import { purgeExpiredIdempotencyKeys } from "./idempotency/purge";
 
-const PURGE_CHUNK = 500;
-// Bounds one run; whatever is left over goes at the next trigger.
-const PURGE_MAX_CHUNKS = 20;
+/** One job of the cron trigger: does its work and returns what to log about it. */
+type Job = (env: Bindings, controller: ScheduledController) => Promise<Record<string, unknown>>;
 
-/** Deletes Idempotency-Key records older than 24 hours; returns how many. */
-export async function purgeExpiredIdempotencyKeys(env: Bindings, now: number): Promise<number> {
-  const db = new Db(env.DB);
-  const cutoff = now - IDEMPOTENCY_TTL_MS;
-  let purged = 0;
-  for (let i = 0; i < PURGE_MAX_CHUNKS; i++) {
-    const deleted = await deleteExpiredChunk(db, cutoff, PURGE_CHUNK);
-    purged += deleted;
-    if (deleted < PURGE_CHUNK) break;
-  }
-  return purged;
-}
+const JOBS: Record<string, Job> = {
+  idempotencyPurge: (env, controller) =>
+    purgeExpiredIdempotencyKeys(new Db(env.DB), controller.scheduledTime),
+};
 
-/** The cron trigger of wrangler.toml. */
+/**
+ * The cron trigger of wrangler.toml: runs every job in turn and logs one line
+ * each. A failing job does not stop the others; the invocation still fails
+ * afterwards, so the dashboard shows it.
+ */
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
-  const purged = await purgeExpiredIdempotencyKeys(env, controller.scheduledTime);
-  console.log(
-    JSON.stringify({ level: "info", cron: controller.cron, idempotencyKeysPurged: purged }),
-  );
+  const failed: unknown[] = [];
+  for (const [job, run] of Object.entries(JOBS)) {
+    try {
+      const result = await run(env, controller);
+      console.log(
+        JSON.stringify({
+          level: "info",
+          message: "cron job",
+          cron: controller.cron,
+          job,
+          ...result,
+        }),
+      );
+    } catch (err) {
+      failed.push(err);
+      console.error(
+        JSON.stringify({
+          level: "error",
+          message: "cron job failed",
+          cron: controller.cron,
+          job,
+          error: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+        }),
+      );
+    }
+  }
+  if (failed.length > 0) throw new AggregateError(failed, "cron jobs failed");
 }

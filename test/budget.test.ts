@@ -271,14 +271,18 @@ describe("round-trip budget", () => {
     expect(replay.counts).toEqual({ d1: 2, kvGet: 0 });
   });
 
-  it("auth: one KV read for a cold key, none when cached; a refused key costs no D1", async () => {
+  it("auth: one KV read for a cold or unknown key, none when cached; a refused key costs no D1", async () => {
     const { key } = await createKey(uniqueOrg());
     const { request } = countingEnv();
     expect((await request("GET", "/plan-groups", key)).counts).toEqual({ d1: 1, kvGet: 1 });
     expect((await request("GET", "/plan-groups", key)).counts).toEqual({ d1: 1, kvGet: 0 });
-    const refused = await request("GET", "/plan-groups", `ck_test_${"x".repeat(40)}`);
+    const unknown = `ck_test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const refused = await request("GET", "/plan-groups", unknown);
     expect(refused.status).toBe(401);
     expect(refused.counts).toEqual({ d1: 0, kvGet: 1 });
+    // Retried from the same isolate, an unknown key costs no second KV read.
+    const retried = await request("GET", "/plan-groups", unknown);
+    expect({ status: retried.status, ...retried.counts }).toEqual({ status: 401, d1: 0, kvGet: 0 });
     const malformed = await request("GET", "/plan-groups", "nope");
     expect(malformed.counts).toEqual({ d1: 0, kvGet: 0 });
   });

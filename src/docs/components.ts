@@ -37,7 +37,7 @@ export const HEADERS = {
   },
   D1Bookmark: {
     description:
-      "The database state this response reflects. Send it back as `x-d1-bookmark` on your next request to read at least that state (read your own writes, whichever replica answers).",
+      "The database state this response reflects. Send it back as `x-d1-bookmark` on your next read to let a nearby replica answer with at least that state. Reads without one go to the primary database.",
     schema: { type: "string" as const },
   },
   RetryAfter: {
@@ -86,7 +86,7 @@ export const PARAMETERS = {
     in: "header" as const,
     required: false,
     description:
-      "The `x-d1-bookmark` of an earlier response: this request then sees at least the state that response saw.",
+      "The `x-d1-bookmark` of an earlier response. A read that sends it may be answered by a nearby replica that has at least the state that response saw (and, on a next page, at least the state of the page its cursor came from); without it, reads go to the primary, so you always see your own writes.",
     schema: { type: "string" as const, maxLength: 256 },
   },
   RequestId: {

@@ -21,7 +21,7 @@ const INTRO = `Plan groups organize the plans of a billing catalog into ordered 
 
 **Idempotency.** POST, PUT and PATCH accept an \`Idempotency-Key\`. Retrying with the same key within 24 hours replays the first response (with \`Idempotent-Replayed: true\`) instead of applying the write twice.
 
-**Rate limits.** Each key has an allowance per window (600 requests per 60 s on the standard tier). Past it, requests get 429 \`rate_limited\` with \`Retry-After\`.
+**Rate limits.** Each key has an allowance per window (600 requests per 60 s on the standard tier). Past it, requests get 429 \`rate_limited\` with \`Retry-After\`. A client address that fails authentication more than 100 times in 60 s gets the same 429 until the window ends.
 
 **Request IDs.** Every response carries \`x-request-id\`; quote it when you contact support.`;
 

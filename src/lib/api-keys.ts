@@ -1,20 +1,41 @@
 import { z } from "zod";
 import { sha256Hex } from "./encoding";
+import { ID_PATTERN } from "./ids";
 
 /** `ck_test_` or `ck_live_` + at least 32 base62 characters. */
 export const API_KEY_PATTERN = /^ck_(test|live)_[A-Za-z0-9]{32,}$/;
 
+const timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * The stored record, read strictly: a record we did not write (an `expiresAt`
+ * that is no date would never expire, an empty `id` would share one rate-limit
+ * bucket with every other) must refuse the key, never let it through.
+ */
 export const keyRecordSchema = z.object({
-  id: z.string(),
+  id: z.string().regex(ID_PATTERN),
   orgId: z.string().min(1),
   mode: z.enum(["test", "live"]),
   name: z.string(),
-  tier: z.enum(["standard", "unlimited"]).default("standard"),
-  createdAt: z.string(),
-  expiresAt: z.string().nullable(),
+  tier: z.enum(["standard", "unlimited"]),
+  createdAt: timestamp,
+  expiresAt: timestamp.nullable(),
 });
 
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
+
+/** The record, or the names of the fields that are not what the format says. */
+export function parseKeyRecord(raw: string): { record: KeyRecord } | { problems: string[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { problems: ["not JSON"] };
+  }
+  const parsed = keyRecordSchema.safeParse(json);
+  if (parsed.success) return { record: parsed.data };
+  return { problems: parsed.error.issues.map((i) => i.path.join(".") || "record") };
+}
 
 /** KV key of a key's record: only the hash of the secret is ever stored. */
 export async function recordKvKey(apiKey: string): Promise<string> {

@@ -1,53 +1,99 @@
 import type { Tenant } from "../env";
 import { ApiError } from "../errors";
+import { isBookmark } from "./bookmarks";
 import { base64UrlDecode, base64UrlEncode, sha256Hex } from "./encoding";
 import { ID_PATTERN } from "./ids";
 
 /**
- * A cursor is the last ID of a page plus a check bound to the tenant, so a
- * cursor edited by hand or produced by another organization or mode is
- * rejected instead of silently paging through something else. Queries are
- * tenant-scoped anyway: the check is about clear errors, not secrecy.
+ * A cursor is the last ID of a page, the D1 bookmark of the state that page
+ * was read at (so the next page is read at least that fresh), and a check
+ * bound to the tenant, so a cursor edited by hand or produced by another
+ * organization or mode is rejected instead of silently paging through
+ * something else. Queries are tenant-scoped anyway: the check is about clear
+ * errors, not secrecy. Version 1 cursors (no bookmark) are still read.
  */
-const VERSION = 1;
+const VERSION = 2;
 
-async function check(tenant: Tenant, resource: string, after: string): Promise<string> {
-  const hex = await sha256Hex(`${VERSION}|${tenant.orgId}|${tenant.mode}|${resource}|${after}`);
-  return hex.slice(0, 16);
+async function check(
+  version: number,
+  tenant: Tenant,
+  resource: string,
+  after: string,
+  bookmark: string | null,
+) {
+  const fields = [version, tenant.orgId, tenant.mode, resource, after];
+  if (version > 1) fields.push(bookmark ?? "");
+  return (await sha256Hex(fields.join("|"))).slice(0, 16);
 }
 
-export async function encodeCursor(tenant: Tenant, resource: string, after: string) {
-  return base64UrlEncode(JSON.stringify([VERSION, after, await check(tenant, resource, after)]));
+export async function encodeCursor(
+  tenant: Tenant,
+  resource: string,
+  after: string,
+  bookmark: string | null,
+) {
+  const sum = await check(VERSION, tenant, resource, after, bookmark);
+  return base64UrlEncode(JSON.stringify([VERSION, after, bookmark, sum]));
 }
 
-/** The ID to continue after, or a 400 naming `cursor`. */
-export async function decodeCursor(tenant: Tenant, resource: string, cursor: string) {
-  const invalid = () =>
-    ApiError.validation([{ field: "cursor", message: "is not a cursor returned by this list" }]);
+/** The cursor's fields if it is shaped like one of ours; its check is not verified here. */
+function parse(cursor: string) {
   const text = base64UrlDecode(cursor);
-  if (text === null) throw invalid();
+  if (text === null) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw invalid();
+    return null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3) throw invalid();
-  const [version, after, sum] = parsed;
-  if (version !== VERSION || typeof after !== "string" || !ID_PATTERN.test(after)) throw invalid();
-  if (sum !== (await check(tenant, resource, after))) throw invalid();
+  if (!Array.isArray(parsed)) return null;
+  if (parsed.length === 3 && parsed[0] === 1) {
+    const [version, after, sum] = parsed;
+    return { version, after, bookmark: null, sum };
+  }
+  if (parsed.length === 4 && parsed[0] === VERSION) {
+    const [version, after, bookmark, sum] = parsed;
+    if (bookmark !== null && !isBookmark(bookmark)) return null;
+    return { version, after, bookmark: bookmark as string | null, sum };
+  }
+  return null;
+}
+
+/** The ID to continue after, or a 400 naming `cursor`. */
+export async function decodeCursor(tenant: Tenant, resource: string, cursor: string) {
+  const fields = parse(cursor);
+  if (!fields || typeof fields.after !== "string" || !ID_PATTERN.test(fields.after)) {
+    throw invalidCursor();
+  }
+  const { version, after, bookmark, sum } = fields;
+  if (sum !== (await check(version, tenant, resource, after, bookmark))) throw invalidCursor();
   return after;
+}
+
+const invalidCursor = () =>
+  ApiError.validation([{ field: "cursor", message: "is not a cursor returned by this list" }]);
+
+/**
+ * The bookmark a cursor carries, for choosing where the next page is read
+ * before the handler runs; the handler still rejects a cursor that is not
+ * valid for its list, before any query.
+ */
+export function cursorBookmark(cursor: string): string | null {
+  return parse(cursor)?.bookmark ?? null;
 }
 
 /**
  * Shapes a page from `limit + 1` rows: the extra row says whether another
- * page exists without a count query. `nextCursor` is present only with `hasMore`.
+ * page exists without a count query. `nextCursor` is present only with
+ * `hasMore`, and carries `bookmark`, the state this page was read at
+ * (`c.var.bookmark()` after the query).
  */
 export async function pageOf<T extends { id: string }>(
   tenant: Tenant,
   resource: string,
   rows: T[],
   limit: number,
+  bookmark: string | null,
 ) {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
@@ -55,6 +101,6 @@ export async function pageOf<T extends { id: string }>(
   return {
     items,
     hasMore: true as const,
-    nextCursor: await encodeCursor(tenant, resource, last.id),
+    nextCursor: await encodeCursor(tenant, resource, last.id, bookmark),
   };
 }

@@ -1,71 +1,38 @@
 import { createMiddleware } from "hono/factory";
+import { REFUSALS, readCredential } from "../auth/credentials";
+import { countFailure, refuseIfBlocked } from "../auth/failure-throttle";
+import { cachedKey, fetchKey } from "../auth/key-cache";
 import type { AppEnv, Auth } from "../env";
 import { ApiError } from "../errors";
-import {
-  API_KEY_PATTERN,
-  isExpired,
-  type KeyRecord,
-  keyRecordSchema,
-  recordKvKey,
-} from "../lib/api-keys";
+import { isExpired } from "../lib/api-keys";
+
+export { clearKeyCache, forgetKey } from "../auth/key-cache";
 
 /**
- * A warm isolate remembers a key for at most this long, so a revoked key can
- * keep working for up to 60 s on an isolate that used it recently (documented
- * in the README). Expiry is still checked on every request.
+ * Resolves the API key to `c.var.auth` and `c.var.tenant`, or throws 401.
+ * A key this isolate already knows costs nothing. Anything else first checks
+ * that the client address is not throttled for failing too often, so a
+ * throttled guesser costs no hashing and no KV read.
  */
-export const KEY_CACHE_TTL_MS = 60_000;
-const MAX_CACHED_KEYS = 1000;
-const cache = new Map<string, { record: KeyRecord; until: number }>();
-
-export function clearKeyCache() {
-  cache.clear();
-}
-
-function presentedKey(header: (name: string) => string | undefined): string | undefined {
-  const direct = header("x-api-key");
-  if (direct) return direct.trim();
-  const match = header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match?.[1];
-}
-
-/**
- * The cache is keyed by the presented key itself, so a warm request does no
- * hashing at all. It lives only in isolate memory, which sees the key on every
- * request anyway; KV and everything stored only ever hold the hash.
- */
-async function lookup(kv: KVNamespace, apiKey: string): Promise<KeyRecord | null> {
-  const now = Date.now();
-  const hit = cache.get(apiKey);
-  if (hit && hit.until > now) return hit.record;
-  cache.delete(apiKey);
-  const kvKey = await recordKvKey(apiKey);
-  // cacheTtl lets the edge keep the value too: a cold isolate near a warm
-  // colo then pays no trip to KV's central store.
-  const raw = await kv.get(kvKey, { type: "text", cacheTtl: KEY_CACHE_TTL_MS / 1000 });
-  if (raw === null) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  const parsed = keyRecordSchema.safeParse(json);
-  if (!parsed.success) return null;
-  if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
-  cache.set(apiKey, { record: parsed.data, until: now + KEY_CACHE_TTL_MS });
-  return parsed.data;
-}
-
-/** Resolves the API key to `c.var.auth` and `c.var.tenant`, or throws 401. */
 export function apiKeyAuth() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const apiKey = presentedKey((name) => c.req.header(name));
-    const match = apiKey?.match(API_KEY_PATTERN);
-    if (!apiKey || !match) throw new ApiError("unauthorized");
-    const record = await lookup(c.env.API_KEYS, apiKey);
-    if (!record || record.mode !== match[1] || isExpired(record)) {
-      throw new ApiError("unauthorized");
+    const credential = readCredential((name) => c.req.header(name));
+    const address = c.req.header("cf-connecting-ip");
+    let record = credential.kind === "key" ? cachedKey(credential.key) : undefined;
+    if (!record) {
+      refuseIfBlocked(c.env, address);
+      if (credential.kind === "key") {
+        record = (await fetchKey(c.env.API_KEYS, credential.key, c.var.requestId)) ?? undefined;
+      }
+    }
+    if (
+      credential.kind !== "key" ||
+      !record ||
+      record.mode !== credential.mode ||
+      isExpired(record)
+    ) {
+      await countFailure(c.env, address, c.var.requestId);
+      throw new ApiError("unauthorized", { message: REFUSALS[credential.kind] });
     }
     const auth: Auth = {
       keyId: record.id,

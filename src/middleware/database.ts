@@ -1,29 +1,39 @@
 import { createMiddleware } from "hono/factory";
 import { Db } from "../db/database";
 import type { AppEnv } from "../env";
+import { isBookmark, laterBookmark } from "../lib/bookmarks";
+import { cursorBookmark } from "../lib/cursor";
 
 const BOOKMARK_HEADER = "x-d1-bookmark";
-const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
 
 /**
- * One Drizzle client per request over a D1 session. Reads may be served by a
- * nearby replica (`first-unconstrained`); writes go to the primary. A client
- * that sends back the `x-d1-bookmark` it was given reads at least that state,
- * so it always sees its own writes, whichever replica answers.
+ * Where a request's D1 session starts. Writes: the primary. Reads: the
+ * primary too, unless the client sent an `x-d1-bookmark`; then any replica at
+ * least that fresh, and at least as fresh as the page its cursor came from,
+ * so a walk through pages never goes back in time. A client that never sends
+ * a bookmark (the SDKs) therefore always reads its own writes.
+ *
+ * A bookmark this isolate remembered per tenant would not do: it covers only
+ * the writes that went through this isolate, and a client's next request
+ * often lands on another one.
+ */
+export function sessionStart(method: string, bookmark: string | undefined, cursor?: string) {
+  const isRead = method === "GET" || method === "HEAD";
+  // A malformed bookmark is ignored rather than passed to D1, which would fail the request for it.
+  if (!isRead || !isBookmark(bookmark)) return "first-primary";
+  return laterBookmark(bookmark, cursor ? cursorBookmark(cursor) : null);
+}
+
+/**
+ * One database handle per request over a D1 session (see sessionStart). Every
+ * response carries the session's bookmark for the client to send back.
  */
 export function database() {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const bookmark = c.req.header(BOOKMARK_HEADER);
-    const isRead = c.req.method === "GET" || c.req.method === "HEAD";
-    // Writes always start at the primary. A malformed bookmark is ignored
-    // rather than passed to D1, which would fail the request for it.
-    const start = !isRead
-      ? "first-primary"
-      : bookmark && BOOKMARK.test(bookmark)
-        ? bookmark
-        : "first-unconstrained";
+    const start = sessionStart(c.req.method, c.req.header(BOOKMARK_HEADER), c.req.query("cursor"));
     const session = c.env.DB.withSession(start);
     c.set("db", new Db(session));
+    c.set("bookmark", () => session.getBookmark());
     await next();
     const latest = session.getBookmark();
     if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);

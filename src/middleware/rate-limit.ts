@@ -1,20 +1,24 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, Bindings } from "../env";
+import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 
-const DEFAULT_LIMIT = 600;
-const DEFAULT_PERIOD_SECONDS = 60;
+/** A limiter's allowance: `limit` requests per `period` seconds. */
+export type Allowance = { limit: number; period: number };
 
 /**
  * The binding answers only `{ success }`, so the numbers for the headers come
  * from vars that must match the `[[ratelimits]]` entry in wrangler.toml.
  */
-function allowance(env: Bindings) {
-  const limit = Number(env.RATE_LIMIT_LIMIT);
-  const period = Number(env.RATE_LIMIT_PERIOD_SECONDS);
+export function allowanceFrom(
+  limitVar: string | undefined,
+  periodVar: string | undefined,
+  fallback: Allowance,
+): Allowance {
+  const limit = Number(limitVar);
+  const period = Number(periodVar);
   return {
-    limit: Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_LIMIT,
-    period: Number.isInteger(period) && period > 0 ? period : DEFAULT_PERIOD_SECONDS,
+    limit: Number.isInteger(limit) && limit > 0 ? limit : fallback.limit,
+    period: Number.isInteger(period) && period > 0 ? period : fallback.period,
   };
 }
 
@@ -23,8 +27,43 @@ function allowance(env: Bindings) {
  * aligned to the clock (as the local implementation's are), so this is the
  * time left in the current one: never more than one period.
  */
-function secondsToReset(period: number, now: number): number {
+export function secondsToReset(period: number, now: number): number {
   return period - (Math.floor(now / 1000) % period);
+}
+
+/** The 429 for a limiter that said no, with `Retry-After` and the `RateLimit-*` headers. */
+export function rateLimited({ limit, period }: Allowance, now: number, message?: string) {
+  const reset = String(secondsToReset(period, now));
+  return new ApiError("rate_limited", {
+    ...(message ? { message } : {}),
+    details: { limit, periodSeconds: period },
+    headers: {
+      "Retry-After": reset,
+      "RateLimit-Limit": String(limit),
+      "RateLimit-Remaining": "0",
+      "RateLimit-Reset": reset,
+    },
+  });
+}
+
+/**
+ * Asks a limiter; a limiter that fails lets the request through (fail open: a
+ * limiter hiccup must not take the API down with it) and is logged.
+ */
+export async function underLimit(limiter: RateLimit, key: string, requestId: string) {
+  try {
+    return (await limiter.limit({ key })).success;
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        requestId,
+        message: "rate limiter unavailable",
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+    return true;
+  }
 }
 
 /** Per API key allowance; the `unlimited` tier skips the limiter. Runs right after auth. */
@@ -32,31 +71,11 @@ export function rateLimit() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const { keyId, tier } = c.var.auth;
     if (tier === "unlimited") return next();
-    let success = true;
-    try {
-      ({ success } = await c.env.RATE_LIMITER.limit({ key: keyId }));
-    } catch (err) {
-      // Fail open: a limiter hiccup must not take the API down with it.
-      console.error(
-        JSON.stringify({
-          level: "error",
-          requestId: c.get("requestId"),
-          message: "rate limiter unavailable",
-          error: err instanceof Error ? err.message : String(err),
-        }),
-      );
-    }
-    if (success) return next();
-    const { limit, period } = allowance(c.env);
-    const reset = String(secondsToReset(period, Date.now()));
-    throw new ApiError("rate_limited", {
-      details: { limit, periodSeconds: period },
-      headers: {
-        "Retry-After": reset,
-        "RateLimit-Limit": String(limit),
-        "RateLimit-Remaining": "0",
-        "RateLimit-Reset": reset,
-      },
+    if (await underLimit(c.env.RATE_LIMITER, keyId, c.var.requestId)) return next();
+    const allowance = allowanceFrom(c.env.RATE_LIMIT_LIMIT, c.env.RATE_LIMIT_PERIOD_SECONDS, {
+      limit: 600,
+      period: 60,
     });
+    throw rateLimited(allowance, Date.now());
   });
 }

@@ -22,6 +22,6 @@ export default defineOperation({
     const tenant = c.var.tenant;
     const after = cursor ? await decodeCursor(tenant, "plan_groups", cursor) : null;
     const rows = await listGroups(c.var.db, tenant, { after, limit: limit + 1 });
-    return pageOf(tenant, "plan_groups", rows, limit);
+    return pageOf(tenant, "plan_groups", rows, limit, c.var.bookmark());
   },
 });

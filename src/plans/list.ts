@@ -36,6 +36,6 @@ export default defineOperation({
       limit: limit + 1,
       includePrivate: includePrivate === "true",
     });
-    return pageOf(tenant, scope, rows, limit);
+    return pageOf(tenant, scope, rows, limit, c.var.bookmark());
   },
 });

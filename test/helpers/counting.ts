@@ -6,10 +6,14 @@ export type Counts = { d1: number; kvGet: number };
 /**
  * The real bindings, with a tally of what crosses the network: each D1
  * statement execution or batch is one round trip, each KV get one read.
- * Nothing is faked; every call goes through to the real D1 and KV.
+ * Nothing is faked; every call goes through to the real D1 and KV. It also
+ * records where each D1 session started (locally there are no replicas, so
+ * that is what read-replication tests can check).
  */
 export function countingEnv() {
   const counts: Counts = { d1: 0, kvGet: 0 };
+  /** The constraint or bookmark each D1 session of the last request started from. */
+  const sessions: (string | undefined)[] = [];
   const originals = new WeakMap<object, D1PreparedStatement>();
   const unwrap = (s: D1PreparedStatement) => originals.get(s) ?? s;
 
@@ -51,7 +55,10 @@ export function countingEnv() {
           };
         }
         if (prop === "withSession") {
-          return (constraint?: string) => database(value.call(target, constraint));
+          return (constraint?: string) => {
+            sessions.push(constraint);
+            return database(value.call(target, constraint));
+          };
         }
         return value.bind(target);
       },
@@ -83,6 +90,7 @@ export function countingEnv() {
   ) {
     counts.d1 = 0;
     counts.kvGet = 0;
+    sessions.length = 0;
     const ctx = createExecutionContext();
     const res = await app.fetch(
       new Request(`http://api.test/api/v1${path}`, {
@@ -100,8 +108,10 @@ export function countingEnv() {
     await waitOnExecutionContext(ctx);
     return {
       status: res.status,
+      headers: res.headers,
       body: await res.json<Record<string, unknown>>(),
       counts: { ...counts },
+      sessions: [...sessions],
     };
   }
 

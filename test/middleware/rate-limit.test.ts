@@ -2,20 +2,14 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectError } from "../helpers/http";
 import { createKey, uniqueOrg } from "../helpers/keys";
+import { awayFromWindowEdge as awayFromEdge } from "../helpers/rate-limit";
 
 const LIMIT = Number(env.RATE_LIMIT_LIMIT);
 const PERIOD = Number(env.RATE_LIMIT_PERIOD_SECONDS);
 
 const list = (key: string) => call("GET", "/api/v1/plan-groups", { headers: { "x-api-key": key } });
 
-/**
- * The limiter's windows are aligned to the clock: starting a burst right
- * before a boundary would split it over two windows, so wait that out.
- */
-async function awayFromWindowEdge() {
-  const left = PERIOD * 1000 - (Date.now() % (PERIOD * 1000));
-  if (left < 5000) await new Promise((r) => setTimeout(r, left + 50));
-}
+const awayFromWindowEdge = () => awayFromEdge(PERIOD);
 
 async function burst(key: string, n: number) {
   const statuses: number[] = [];

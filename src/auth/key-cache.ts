@@ -1,0 +1,114 @@
+import { type KeyRecord, parseKeyRecord, recordKvKey } from "../lib/api-keys";
+
+/**
+ * How long a warm isolate trusts a key it looked up. A revoked key keeps
+ * working here for at most this long, on top of KV's own propagation delay
+ * (README, "Revocation delay"). Expiry is still checked on every request.
+ */
+export const KEY_CACHE_TTL_MS = 30_000;
+/**
+ * KV's edge cache for the record, at KV's minimum. Kept no longer than KV's
+ * propagation delay, so it adds nothing to the revocation worst case.
+ */
+export const KV_CACHE_TTL_SECONDS = 30;
+/** Unknown keys are remembered briefly, so retrying one costs no hash and no KV read. */
+export const UNKNOWN_KEY_TTL_MS = 30_000;
+/** KV documents up to 60 s before a delete is seen everywhere; this outlasts it. */
+const FORGOTTEN_TTL_MS = 120_000;
+const MAX_ENTRIES = 1000;
+
+type Entry<T> = { value: T; until: number };
+
+/** Insertion-ordered map that drops its oldest entry when full. */
+class BoundedCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  get(key: string, now: number): T | undefined {
+    const hit = this.entries.get(key);
+    if (hit && hit.until > now) return hit.value;
+    if (hit) this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: T, until: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, until });
+  }
+
+  deleteWhere(test: (value: T) => boolean): void {
+    for (const [key, entry] of this.entries) if (test(entry.value)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+// Keyed by the presented key itself, so a warm request does no hashing at all.
+// These live only in isolate memory, which sees the key on every request
+// anyway; KV and everything stored only ever hold the hash. Two caches, so a
+// flood of guessed keys cannot push the real ones out.
+const known = new BoundedCache<KeyRecord>();
+const unknown = new BoundedCache<true>();
+/** Key ids deleted through this isolate: refused even if KV still serves their record. */
+const forgotten = new BoundedCache<true>();
+
+/** The record of a key this isolate looked up recently, without any I/O. */
+export function cachedKey(apiKey: string, now = Date.now()): KeyRecord | undefined {
+  return known.get(apiKey, now);
+}
+
+/**
+ * Reads the key's record from KV (unless it was unknown a moment ago). A
+ * record that does not parse is refused like an unknown key, and logged with
+ * its KV key so someone can look at it.
+ */
+export async function fetchKey(
+  kv: KVNamespace,
+  apiKey: string,
+  requestId: string,
+  now = Date.now(),
+): Promise<KeyRecord | null> {
+  if (unknown.get(apiKey, now)) return null;
+  const kvKey = await recordKvKey(apiKey);
+  const raw = await kv.get(kvKey, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
+  const parsed = raw === null ? null : parseKeyRecord(raw);
+  if (parsed && "problems" in parsed) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        requestId,
+        message: "invalid API key record: key refused",
+        kvKey,
+        problems: parsed.problems,
+      }),
+    );
+  }
+  if (!parsed || "problems" in parsed || forgotten.get(parsed.record.id, now)) {
+    unknown.set(apiKey, true, now + UNKNOWN_KEY_TTL_MS);
+    return null;
+  }
+  known.set(apiKey, parsed.record, now + KEY_CACHE_TTL_MS);
+  return parsed.record;
+}
+
+/**
+ * Drops a deleted key from this isolate at once: call it after deleting the
+ * key's KV record. For as long as KV may still serve the old record here,
+ * this isolate refuses the key anyway.
+ */
+export function forgetKey(keyId: string, now = Date.now()): void {
+  known.deleteWhere((record) => record.id === keyId);
+  forgotten.set(keyId, true, now + FORGOTTEN_TTL_MS);
+}
+
+/** For tests: every isolate-level memory of keys. */
+export function clearKeyCache(): void {
+  known.clear();
+  unknown.clear();
+  forgotten.clear();
+}

@@ -1,0 +1,33 @@
+import type { Db } from "../db/database";
+import { deleteExpiredChunk, IDEMPOTENCY_TTL_MS } from "./records";
+
+/** Rows per statement: one short transaction each, so live writes queue behind it only briefly. */
+export const PURGE_CHUNK = 1000;
+/**
+ * Wall time one run may spend deleting: far below a cron invocation's limit,
+ * and enough for hundreds of thousands of rows. A run that spends it leaves
+ * the rest to the next trigger and says so (`complete: false`).
+ */
+export const PURGE_BUDGET_MS = 30_000;
+
+export type PurgeResult = { purged: number; complete: boolean };
+
+/**
+ * Deletes Idempotency-Key records older than 24 hours, chunk after chunk,
+ * until none is left or the time budget is spent.
+ */
+export async function purgeExpiredIdempotencyKeys(
+  db: Db,
+  now: number,
+  { chunk = PURGE_CHUNK, budgetMs = PURGE_BUDGET_MS, clock = Date.now } = {},
+): Promise<PurgeResult> {
+  const cutoff = now - IDEMPOTENCY_TTL_MS;
+  const deadline = clock() + budgetMs;
+  let purged = 0;
+  for (;;) {
+    const deleted = await deleteExpiredChunk(db, cutoff, chunk);
+    purged += deleted;
+    if (deleted < chunk) return { purged, complete: true };
+    if (clock() >= deadline) return { purged, complete: false };
+  }
+}

@@ -3,7 +3,8 @@
  * Workers Static Assets directory (`[assets]` in wrangler.toml). The platform
  * serves it at /docs/scalar.js, so the 5 MB file never enters the worker
  * bundle and the docs page loads nothing from a CDN. `public/` is generated:
- * npm runs this before dev, deploy, test, the browser test and the bench.
+ * wrangler.toml's [build] command runs this before every `wrangler dev` and
+ * `wrangler deploy` (npm run dev, the browser test, the bench, a deploy).
  */
 import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";

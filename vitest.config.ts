@@ -1,5 +1,7 @@
+import { dirname, resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 // Keep the test runtime offline: no metrics, no `Request.cf` download.
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -7,6 +9,14 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 const TEST_RATE_LIMIT = 5;
 const TEST_AUTH_FAILURE_LIMIT = 5;
+
+// The pool ignores wrangler.toml's [alias] (it drops zod's translations from
+// the bundle): apply the same table here, so tests run the code that ships.
+const wranglerConfig = unstable_readConfig({ config: "./wrangler.toml" });
+const alias = Object.entries(wranglerConfig.alias ?? {}).map(([find, to]) => ({
+  find,
+  replacement: resolve(dirname(wranglerConfig.configPath ?? "."), to),
+}));
 
 export default defineConfig({
   plugins: [
@@ -39,6 +49,7 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: { alias },
   test: {
     setupFiles: ["./test/setup.ts"],
     include: ["test/**/*.test.ts"],

@@ -68,8 +68,7 @@ export const ERRORS = {
     status: 404,
     type: "not_found_error",
     message: "No such API key.",
-    meaning:
-      "The API key ID does not exist in this organization and mode, or the key was deleted.",
+    meaning: "The API key ID does not exist in this organization and mode, or the key was deleted.",
     action: "List the keys with `GET /api/v1/api-keys` and check the ID and the mode of your key.",
   },
   webhook_not_found: {

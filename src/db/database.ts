@@ -91,7 +91,9 @@ export class Db {
     names.forEach((name, i) => {
       out[name] = resultOf(statements[i] as Statement, results[i] as D1Result);
     });
-    const recorded = events.filter((e) => out[e.name] === true).map(({ id, type }) => ({ id, type }));
+    const recorded = events
+      .filter((e) => out[e.name] === true)
+      .map(({ id, type }) => ({ id, type }));
     if (recorded.length > 0) this.options.onEvents?.(recorded);
     return out as Results<T>;
   }

@@ -116,9 +116,7 @@ export const webhookEvents = sqliteTable(
   },
   (t) => [
     index("webhook_events_created_at_idx").on(t.createdAt),
-    index("webhook_events_undispatched_idx")
-      .on(t.createdAt)
-      .where(sql`${t.dispatchedAt} IS NULL`),
+    index("webhook_events_undispatched_idx").on(t.createdAt).where(sql`${t.dispatchedAt} IS NULL`),
   ],
 );
 
@@ -160,9 +158,7 @@ export const webhookDeliveries = sqliteTable(
   (t) => [
     uniqueIndex("webhook_deliveries_event_endpoint_uq").on(t.eventId, t.endpointId),
     index("webhook_deliveries_created_at_idx").on(t.createdAt),
-    index("webhook_deliveries_pending_idx")
-      .on(t.nextAttemptAt)
-      .where(sql`${t.status} = 'pending'`),
+    index("webhook_deliveries_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 

@@ -49,7 +49,10 @@ export function patchOf<T extends SQLiteTable & { updatedAt: Column }>(table: T,
   const changed = sql`(${sql.join(differs, sql` OR `)})`;
   return {
     /** The SET clause, `updated_at` included. */
-    set: { ...set, updatedAt: sql`CASE WHEN ${changed} THEN ${param("now")} ELSE ${table.updatedAt} END` },
+    set: {
+      ...set,
+      updatedAt: sql`CASE WHEN ${changed} THEN ${param("now")} ELSE ${table.updatedAt} END`,
+    },
     /** True, before the UPDATE, when it will change something. */
     changed,
     /** The values binding a patch: `set_f` flags and each value encoded for its column. */

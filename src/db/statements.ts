@@ -49,7 +49,8 @@ export type Change = { kind: "change"; compile(): Compiled };
 export type EventInsert = { kind: "event"; type: string; compile(): Compiled };
 export type Statement = Select<unknown> | Change | EventInsert;
 
-export type ResultOf<S> = S extends Select<infer Row> ? Row[] : S extends EventInsert ? boolean : number;
+export type ResultOf<S> =
+  S extends Select<infer Row> ? Row[] : S extends EventInsert ? boolean : number;
 export type Results<T extends Record<string, Statement>> = { [K in keyof T]: ResultOf<T[K]> };
 
 function once(build: () => Buildable): () => Compiled {

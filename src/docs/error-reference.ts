@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError, ERROR_CODES, ERRORS, type ErrorCode } from "../errors";
-import { inline, page } from "./html";
+import { inline, PAGE_CSP, page } from "./html";
 
 function entry(code: ErrorCode): string {
   const e = ERRORS[code];
@@ -13,13 +13,7 @@ function entry(code: ErrorCode): string {
 </section>`;
 }
 
-const layout = (title: string, body: string) =>
-  page({
-    title,
-    head: '<link rel="stylesheet" href="/docs/assets/docs.css">',
-    body: `<header class="top"><h1>${title}</h1><nav><a href="/docs">API reference</a><a href="/errors">All errors</a></nav></header>
-<main class="errors">${body}</main>`,
-  });
+const layout = (title: string, body: string) => page({ title, body });
 
 const summary = `<table><thead><tr><th>Code</th><th>Status</th><th>Type</th></tr></thead><tbody>${ERROR_CODES.map(
   (code) =>
@@ -31,6 +25,10 @@ const summary = `<table><thead><tr><th>Code</th><th>Status</th><th>Type</th></tr
  * code, `/errors/{code}` shows one. Generated from the same table as the envelope.
  */
 export const errorReference = new Hono<AppEnv>()
+  .use("/errors/*", async (c, next) => {
+    await next();
+    c.header("content-security-policy", PAGE_CSP);
+  })
   .get("/errors", (c) =>
     c.html(
       layout(

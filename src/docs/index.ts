@@ -1,22 +1,26 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
-import { DOCS_CSS, DOCS_JS } from "./docs-assets";
-import { renderDocsPage } from "./docs-page";
 import { ApiError } from "../errors";
 import { errorDocsBase } from "../lib/doc-url";
 import { type ApiVersion, CURRENT_VERSION, isApiVersion } from "../versions/ids";
+import { DOCS_CSP, DOCS_PAGE } from "./docs-page";
+import { PAGE_CSP, page } from "./html";
 import { openApiDocument } from "./openapi";
 
-const SELF_ONLY_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-// Swagger UI is the optional, online-only view: its bundle and inline boot script come from the CDN page.
-const SWAGGER_CSP =
-  "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'unsafe-inline' https://cdn.jsdelivr.net; connect-src 'self'; img-src 'self' data: https:; base-uri 'none'; frame-ancestors 'none'";
+const HOME = page({
+  title: "Plan groups API",
+  body: `<p>The plan groups service of the billing platform. Everything lives under <code>/api/v1</code> and needs an API key.</p>
+<ul>
+<li><a href="/docs">API reference</a>: every operation, with a request client to try them.</li>
+<li><a href="/openapi.json">OpenAPI document</a> of the current API version (older ones under <code>/openapi/{version}.json</code>): for your own tools and client generators.</li>
+<li><a href="/errors">Error reference</a>: what each error code means and what to do.</li>
+</ul>`,
+});
 
 /**
- * Public documentation routes: the OpenAPI document of `root`, the reference
- * page rendered from it, and Swagger UI. They sit outside /api, so no key is needed.
+ * Public documentation routes: a landing page, the OpenAPI document of `root`
+ * and the reference page that renders it. They sit outside /api, so no key is
+ * needed. The reference page's script is a static asset, not a route here.
  */
 export function docsRouter() {
   const documentFor = (c: Context<AppEnv>, version: ApiVersion = CURRENT_VERSION) =>
@@ -32,9 +36,11 @@ export function docsRouter() {
       "content-type": "application/json",
     });
   };
-  const asset = (type: string, body: string) => (c: Context<AppEnv>) =>
-    c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=300" });
   return new Hono<AppEnv>()
+    .get("/", (c) => {
+      c.header("content-security-policy", PAGE_CSP);
+      return c.html(HOME);
+    })
     .get("/openapi.json", (c) => serveDocument(c, CURRENT_VERSION))
     .get("/openapi/:file", (c) => {
       const version = c.req.param("file").replace(/\.json$/, "");
@@ -44,17 +50,7 @@ export function docsRouter() {
       return serveDocument(c, version);
     })
     .get("/docs", (c) => {
-      c.header("content-security-policy", SELF_ONLY_CSP);
-      return c.html(renderDocsPage(documentFor(c)));
-    })
-    .get("/docs/assets/docs.css", asset("text/css; charset=utf-8", DOCS_CSS))
-    .get("/docs/assets/docs.js", asset("text/javascript; charset=utf-8", DOCS_JS))
-    .get(
-      "/docs/swagger",
-      async (c, next) => {
-        await next();
-        c.res.headers.set("content-security-policy", SWAGGER_CSP);
-      },
-      swaggerUI({ url: "/openapi.json", title: "Plan groups API · Swagger UI" }),
-    );
+      c.header("content-security-policy", DOCS_CSP);
+      return c.html(DOCS_PAGE);
+    });
 }

@@ -8,22 +8,9 @@ import { VERSIONS } from "../versions";
 import type { ApiVersion } from "../versions/ids";
 import type { RouteRef, Version } from "../versions/types";
 import { decorate } from "./decorate";
+import { describeVersion } from "./description";
 
 export type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
-
-const INTRO = `Plan groups organize the plans of a billing catalog into ordered sets (for example the plans shown on a pricing page).
-
-**Authentication.** Send an API key in \`x-api-key\` (or as \`Authorization: Bearer ck_...\`). A \`ck_test_\` key works on test-mode objects and a \`ck_live_\` key on live-mode ones; each organization and mode is a separate world, and an ID from another one answers 404.
-
-**Requests.** Bodies are JSON objects sent with \`Content-Type: application/json\`, at most 64 KiB; unknown fields are rejected so typos surface. A path that does not exist answers 404 \`not_found\`, and a path that exists with another method 405 \`method_not_allowed\` with an \`Allow\` header.
-
-**Pagination.** \`limit\` (1-100, default 20) and \`cursor\` (the previous page's \`nextCursor\`). Lists are newest first.
-
-**Idempotency.** POST, PUT and PATCH accept an \`Idempotency-Key\`. Retrying with the same key within 24 hours replays the first response (with \`Idempotent-Replayed: true\`) instead of applying the write twice.
-
-**Rate limits.** Each key has an allowance per window (600 requests per 60 s on the standard tier). Past it, requests get 429 \`rate_limited\` with \`Retry-After\`. A client address that fails authentication more than 100 times in 60 s gets the same 429 until the window ends.
-
-**Request IDs.** Every response carries \`x-request-id\`; quote it when you contact support.`;
 
 export type DocumentOptions = {
   /** Origin the API is served from, for `servers`. */
@@ -50,18 +37,6 @@ const TAGS = [
 export const pathsIn = (version: Version, op: Operation): RouteRef[] =>
   version.routes[op.route.operationId] ?? [{ method: op.route.method, path: op.route.path }];
 
-function description(version: Version): string {
-  const others = Object.values(VERSIONS)
-    .filter((v) => v !== version)
-    .map((v) => `[${v.id}](/openapi/${v.id}.json)`)
-    .join(", ");
-  return `${INTRO}
-
-**API version ${version.id}.** Send \`Commet-Version: ${version.id}\` to get these shapes (without the header: your organization's pinned version, else the current one). Every response names its version in \`Commet-Version\`. The paths of the other versions (${others}) are served too and act the same; only the shapes of the bodies differ.
-
-${version.envelope}`;
-}
-
 /**
  * The OpenAPI 3.1 document of one API version, from the same zod schemas that
  * validate requests and that the version presents responses with, completed
@@ -74,7 +49,8 @@ export function buildOpenApiDocument(version: Version, opts: DocumentOptions): O
   const codes = new Map<string, readonly ErrorCode[]>();
   for (const op of OPERATIONS) {
     const shape = version.shapes["list" in op.answer ? op.answer.list : op.answer.one];
-    const body = "list" in op.answer ? version.list.schema(shape.schema) : version.one.schema(shape.schema);
+    const body =
+      "list" in op.answer ? version.list.schema(shape.schema) : version.one.schema(shape.schema);
     for (const { method, path } of pathsIn(version, op)) {
       codes.set(op.route.operationId, op.errors);
       doc.openAPIRegistry.registerPath({
@@ -82,14 +58,17 @@ export function buildOpenApiDocument(version: Version, opts: DocumentOptions): O
         method,
         path,
         responses: {
-          [op.status]: { description: op.description, content: { "application/json": { schema: body } } },
+          [op.status]: {
+            description: op.description,
+            content: { "application/json": { schema: body } },
+          },
         },
       });
     }
   }
   const generated = doc.getOpenAPI31Document({
     openapi: "3.1.0",
-    info: { title: "Plan groups API", version: version.id, description: description(version) },
+    info: { title: "Plan groups API", version: version.id, description: describeVersion(version) },
     servers: [{ url: opts.serverUrl, description: "This deployment" }],
     tags: TAGS,
     security: [{ ApiKey: [] }, { Bearer: [] }],

@@ -70,7 +70,10 @@ export async function answerTakenKey(
     });
   }
   // Records from before API versions were all answered in 2026-07-11.
-  c.set("version", record.version && isApiVersion(record.version) ? record.version : LEGACY_VERSION);
+  c.set(
+    "version",
+    record.version && isApiVersion(record.version) ? record.version : LEGACY_VERSION,
+  );
   const stored = record.responseBody;
   if (record.statusCode !== null && stored !== null) {
     try {

@@ -41,11 +41,8 @@ export const defineOperation = <R extends RouteSpec, A extends Answer>(op: Opera
 export function routesOf(op: Operation): RouteRef[] {
   const own: RouteRef = { method: op.route.method, path: op.route.path };
   const extra = Object.values(VERSIONS).flatMap((v) => v.routes[op.route.operationId] ?? []);
-  const seen = new Set<string>();
-  return [own, ...extra].filter((r) => {
-    const key = `${r.method} ${r.path}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
+  const byKey = new Map([own, ...extra].map((r) => [`${r.method} ${r.path}`, r]));
+  return [...byKey.values()];
 }
 
 /** The handler Hono runs: the operation's result, presented in the request's version. */

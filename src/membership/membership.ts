@@ -1,6 +1,6 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { inTenant, type TenantRef } from "../db/sql";
 import { planGroups, plans } from "../db/schema";
+import { inTenant, type TenantRef } from "../db/sql";
 import { type Change, change, param, tenantParams } from "../db/statements";
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PlanIdString } from "../lib/fields";
-import { defineOperation } from "../lib/operation";
 import { jsonBody } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { MAX_PLANS_PER_GROUP } from "../membership/membership";
 import { findPlanById } from "../plans/queries";
 import { addFailure } from "./membership-errors";

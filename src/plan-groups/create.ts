@@ -1,6 +1,6 @@
 import { newId } from "../lib/ids";
-import { defineOperation } from "../lib/operation";
 import { jsonBody } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { findGroup, insertGroup } from "./queries";
 import { GroupFields } from "./schemas";
 

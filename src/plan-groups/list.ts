@@ -1,6 +1,6 @@
 import { decodeCursor, pageOf } from "../lib/cursor";
-import { defineOperation } from "../lib/operation";
 import { DEFAULT_LIMIT, ListQuery } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { listGroups } from "./queries";
 
 export default defineOperation({

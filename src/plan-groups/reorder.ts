@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError, type FieldIssue } from "../errors";
 import { PlanIdString } from "../lib/fields";
-import { defineOperation } from "../lib/operation";
 import { jsonBody } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { MAX_PLANS_PER_GROUP, type Member } from "../membership/membership";
 import { findGroup, reorderGroup } from "./queries";
 import { GroupIdParam } from "./schemas";

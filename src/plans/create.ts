@@ -1,7 +1,7 @@
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
-import { defineOperation } from "../lib/operation";
 import { jsonBody } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { addFailure } from "../plan-groups/membership-errors";
 import { findCreatedPlan, insertPlan } from "./queries";
 import { CreatePlanBody } from "./schemas";

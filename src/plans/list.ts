@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { decodeCursor, pageOf } from "../lib/cursor";
-import { defineOperation } from "../lib/operation";
 import { DEFAULT_LIMIT, ListQuery } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { listPlans } from "./queries";
 
 const Query = ListQuery.extend({

@@ -193,9 +193,7 @@ const insertIntoGroup = defineWrite(
     insert: change((b) => b.insert(plans).select(insertValues(joinAtEnd(groupId), canJoin))),
     created,
     added: record("plan_group.plan_added", { when: planExists, data: groupSnapshot(groupId) }),
-    state: select({ group: sql<number>`${groupExists(groupId)}` }, (from) =>
-      from().from(noTable),
-    ),
+    state: select({ group: sql<number>`${groupExists(groupId)}` }, (from) => from().from(noTable)),
     row: select(columns, (from) => from().from(plans).where(thisPlan)),
   },
   { precondition: () => canJoin },

@@ -66,10 +66,7 @@ export const planFields = {
   blockOnExhaustion: z.boolean().nullable().openapi({
     description: "Whether usage is refused once credits or balance run out; `null` when not set.",
   }),
-  sortOrder: z
-    .number()
-    .int()
-    .openapi({ description: "Position in its group; 0 when ungrouped." }),
+  sortOrder: z.number().int().openapi({ description: "Position in its group; 0 when ungrouped." }),
   planGroupId: z
     .string()
     .nullable()

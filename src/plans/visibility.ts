@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
 import { IsPublic } from "../lib/fields";
-import { defineOperation } from "../lib/operation";
 import { jsonBody } from "../lib/openapi";
+import { defineOperation } from "../lib/operation";
 import { findPlanById, updatePlan } from "./queries";
 import { PlanIdParam } from "./schemas";
 

@@ -173,7 +173,9 @@ export const v20260731: Version = {
     body: (err, docUrl) => {
       const error = errorObject(err, docUrl);
       // This generation names the type of a 500 `internal_error`.
-      return { error: { ...error, type: error.type === "api_error" ? "internal_error" : error.type } };
+      return {
+        error: { ...error, type: error.type === "api_error" ? "internal_error" : error.type },
+      };
     },
   },
   routes: {

@@ -71,7 +71,9 @@ const apiKeyFields = {
       "The first 12 characters of the key, enough to recognise it, never enough to use it. Only `ck_test_` or `ck_live_` for keys made before keys were listed.",
     example: "ck_live_AbCd",
   }),
-  expiresAt: Timestamp.nullable().openapi({ description: "When the key stops working, or `null`." }),
+  expiresAt: Timestamp.nullable().openapi({
+    description: "When the key stops working, or `null`.",
+  }),
   createdAt: Timestamp.openapi({ description: "When the key was made." }),
 };
 
@@ -128,14 +130,17 @@ const webhookFields = {
   object: z.literal("webhook").openapi({ description: "Always `webhook`." }),
   livemode: Livemode,
   id: z.string().openapi({ description: "The endpoint's ID.", example: "whep_01j2x3y4z5" }),
-  url: z.string().openapi({ description: "Where events are POSTed.", example: "https://example.com/hooks" }),
+  url: z
+    .string()
+    .openapi({ description: "Where events are POSTed.", example: "https://example.com/hooks" }),
   events: z.array(z.string()).openapi({
     description: "The event types sent to it; `*` for all.",
     example: ["plan.created", "plan_group.plan_added"],
   }),
   description: z.string().nullable().openapi({ description: "Your note, or `null`." }),
   isActive: z.boolean().openapi({
-    description: "Inactive endpoints receive nothing (an endpoint failing for 72 hours is deactivated).",
+    description:
+      "Inactive endpoints receive nothing (an endpoint failing for 72 hours is deactivated).",
   }),
   apiVersion: z.string().nullable().openapi({
     description: "The API version of its payloads; `null`: the organization's.",

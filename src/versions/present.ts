@@ -19,7 +19,10 @@ export function bodyOf<A extends Answer>(c: Context<AppEnv>, answer: A, result: 
   const ctx = { livemode: c.var.auth.livemode };
   if ("list" in answer) {
     const page = result as Page<unknown>;
-    const present = version.shapes[answer.list].present as (item: unknown, x: typeof ctx) => unknown;
+    const present = version.shapes[answer.list].present as (
+      item: unknown,
+      x: typeof ctx,
+    ) => unknown;
     return version.list.body({
       data: page.items.map((item) => present(item, ctx)),
       hasMore: page.hasMore,

@@ -66,7 +66,10 @@ export function resolveVersion() {
       ]);
     }
     if (sent === undefined) {
-      c.set("version", (await pinnedVersion(c.env.API_KEYS, c.var.tenant.orgId)) ?? CURRENT_VERSION);
+      c.set(
+        "version",
+        (await pinnedVersion(c.env.API_KEYS, c.var.tenant.orgId)) ?? CURRENT_VERSION,
+      );
     }
     await next();
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PAGE_CSP } from "../../src/docs/html";
 import { ERROR_CODES, ERRORS } from "../../src/errors";
 import { type Body, call, client, expectError } from "../helpers/http";
 
@@ -13,6 +14,16 @@ describe("error reference", () => {
       expect(res.text).toContain(`id="${code}"`);
       expect(res.text).toContain(escaped(ERRORS[code].meaning));
       expect(res.text).toContain(escaped(ERRORS[code].action));
+    }
+  });
+
+  it("is self-contained: its own inline style, no script, nothing from elsewhere", async () => {
+    for (const path of ["/errors", "/errors/not_found"]) {
+      const res = await call("GET", path);
+      expect(res.headers.get("content-security-policy"), path).toBe(PAGE_CSP);
+      expect(res.text).toMatch(/<style>[^<]+<\/style>/);
+      expect(res.text).not.toMatch(/<script|<link/);
+      expect(res.text).toContain('<a href="/docs">');
     }
   });
 

@@ -112,9 +112,10 @@ export function expectError(
   param: string | null = null,
 ): void {
   const body = res.body as Body;
+  // Either generation's error body: `{ success: false, error }` or `{ error }`.
   if (
     res.status !== status ||
-    body?.success !== false ||
+    (body?.success !== undefined && body.success !== false) ||
     body.error?.code !== code ||
     body.error?.param !== param
   ) {

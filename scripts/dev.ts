@@ -107,5 +107,6 @@ function startWrangler(demo: { apiKey: string; version: string }) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => child.kill(signal));
   }
-  child.on("exit", (code) => process.exit(code ?? 0));
+  // "close", not "exit": the last lines of its output are relayed first.
+  child.on("close", (code) => process.exit(code ?? 0));
 }

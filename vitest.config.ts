@@ -6,6 +6,8 @@ import { unstable_readConfig } from "wrangler";
 // Keep the test runtime offline: no metrics, no `Request.cf` download.
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+// Only wrangler's warnings: its "Using secrets defined in .dev.vars", once per test file, is noise.
+process.env.WRANGLER_LOG ??= "warn";
 
 const TEST_RATE_LIMIT = 5;
 const TEST_AUTH_FAILURE_LIMIT = 5;

@@ -4,12 +4,16 @@
  *
  *   npm run dev            # in one terminal (writes .wrangler/demo-key)
  *   npm run example        # in another; API_URL and API_KEY override the defaults
+ *
+ * API_URL is the server's origin; the README's `.../api/v1` form works too.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { hc } from "hono/client";
 import type { AppType } from "../src/app";
 
-const baseUrl = process.env.API_URL ?? "http://localhost:8787";
+const baseUrl = (process.env.API_URL ?? "http://localhost:8787")
+  .replace(/\/+$/, "")
+  .replace(/\/api\/v1$/, "");
 const apiKey =
   process.env.API_KEY ??
   (existsSync(".wrangler/demo-key") ? readFileSync(".wrangler/demo-key", "utf8").trim() : "");
@@ -18,7 +22,16 @@ if (!apiKey) {
   process.exit(1);
 }
 
-const client = hc<AppType>(baseUrl, { headers: { "x-api-key": apiKey } });
+/** No server to talk to is a setup step, not a crash: one line, no stack. */
+const fetchOrExit: typeof fetch = (input, init) =>
+  fetch(input, init).catch(() => {
+    console.error(
+      `Cannot reach ${baseUrl}: run \`npm run dev\` in another terminal, or set API_URL.`,
+    );
+    process.exit(1);
+  });
+
+const client = hc<AppType>(baseUrl, { headers: { "x-api-key": apiKey }, fetch: fetchOrExit });
 const api = client.api.v1;
 
 type Envelope = { success: boolean; error?: { code: string; message: string } };

@@ -1,38 +1,112 @@
+/**
+ * `npm run dev`: migrates the local D1, makes sure the demo key exists, starts
+ * `wrangler dev --local` (extra arguments go to it) and, once it is ready,
+ * prints a short banner with the demo key and a curl line.
+ */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { stripVTControlCharacters } from "node:util";
+import { recordKvKey } from "../src/lib/api-keys";
+import { CURRENT_VERSION, pinKvKey } from "../src/versions/ids";
 import { storeNewKey } from "./lib/keys";
-import { wrangler, wranglerEnv } from "./lib/wrangler";
+import { LOG_DIR, rotateLog, WRANGLER, wrangler, wranglerEnv, wranglerKv } from "./lib/wrangler";
 
-// Everything here is local: D1 and KV live under .wrangler/state.
 const DEMO_KEY_FILE = ".wrangler/demo-key";
+const DEMO_ORG = "org_demo";
+const DEV_LOG = join(LOG_DIR, "dev.log");
 
-await wrangler(["d1", "migrations", "apply", "DB", "--local"]);
-
-// The demo key is kept across runs so a pasted curl line keeps working;
-// writing its record again restores it if it was revoked.
-const saved = existsSync(DEMO_KEY_FILE) ? readFileSync(DEMO_KEY_FILE, "utf8").trim() : undefined;
-const { apiKey } = await storeNewKey(
-  { orgId: "org_demo", mode: "test", name: "demo", tier: "standard", expiresInDays: null },
-  false,
-  saved,
-);
-mkdirSync(".wrangler", { recursive: true });
-writeFileSync(DEMO_KEY_FILE, apiKey);
-
-const args = process.argv.slice(2);
-const portFlag = args.indexOf("--port");
-const port = portFlag >= 0 ? args[portFlag + 1] : "8787";
-console.log(`
-Demo API key (org_demo, test mode): ${apiKey}
-
-  curl -s http://localhost:${port}/api/v1/plan-groups -H 'x-api-key: ${apiKey}'
-`);
-
-const child = spawn("npx", ["wrangler", "dev", "--local", ...args], {
-  env: wranglerEnv,
-  stdio: "inherit",
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => child.kill(signal));
+/** The Worker secret that encrypts stored secrets; a local one is made once. */
+function ensureEncryptionKey() {
+  const existing = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+  if (/^\s*ENCRYPTION_KEY\s*=/m.test(existing)) return;
+  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  const newline = existing === "" || existing.endsWith("\n") ? "" : "\n";
+  appendFileSync(".dev.vars", `${newline}ENCRYPTION_KEY="${key}"\n`);
+  console.error("dev: made a local ENCRYPTION_KEY in .dev.vars");
 }
-child.on("exit", (code) => process.exit(code ?? 0));
+
+/**
+ * The demo key is kept across runs so a pasted curl line keeps working. While
+ * its record is in KV nothing is written; otherwise (first run, or revoked) it
+ * is stored again like any new key, which pins org_demo on its first key.
+ */
+async function ensureDemoKey(): Promise<{ apiKey: string; version: string }> {
+  const kv = wranglerKv({ remote: false });
+  const saved = existsSync(DEMO_KEY_FILE) ? readFileSync(DEMO_KEY_FILE, "utf8").trim() : "";
+  if (saved) {
+    const recordKey = await recordKvKey(saved);
+    const found = await kv.getMany([recordKey, pinKvKey(DEMO_ORG)]);
+    if (found.get(recordKey)) {
+      const pin = found.get(pinKvKey(DEMO_ORG));
+      return { apiKey: saved, version: pin ?? `${CURRENT_VERSION} (not pinned)` };
+    }
+  }
+  const { apiKey, pin } = await storeNewKey(
+    kv,
+    { orgId: DEMO_ORG, mode: "test", name: "demo", tier: "standard", expiresInDays: null },
+    saved || undefined,
+  );
+  mkdirSync(".wrangler", { recursive: true });
+  writeFileSync(DEMO_KEY_FILE, apiKey);
+  return { apiKey, version: pin };
+}
+
+function banner(url: string, demo: { apiKey: string; version: string }) {
+  return `
+  Plan groups API  ${url}  (reference: ${url}/docs)
+  demo key         ${demo.apiKey}  (${DEMO_ORG}, test mode, API version ${demo.version})
+  try it           curl -s ${url}/api/v1/plan-groups -H 'x-api-key: ${demo.apiKey}'
+`;
+}
+
+try {
+  ensureEncryptionKey();
+  const migrated = await wrangler(["d1", "migrations", "apply", "DB", "--local"]);
+  console.error(
+    /No migrations to apply/.test(migrated) ? "dev: D1 up to date" : "dev: D1 migrations applied",
+  );
+  const demo = await ensureDemoKey();
+  startWrangler(demo);
+} catch (err) {
+  console.error(`dev: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+function startWrangler(demo: { apiKey: string; version: string }) {
+  // Each session's debug log replaces the one before last; a long session rotates.
+  rotateLog(DEV_LOG, 0);
+  setInterval(() => rotateLog(DEV_LOG, 20_000_000), 10_000).unref();
+
+  const child = spawn(WRANGLER, ["dev", "--local", ...process.argv.slice(2)], {
+    env: {
+      ...wranglerEnv,
+      WRANGLER_LOG_PATH: DEV_LOG,
+      // Read through a pipe, wrangler would drop its colours.
+      ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}),
+    },
+    stdio: ["inherit", "pipe", "pipe"],
+  });
+  let ready = false;
+  const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) =>
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+      const plain = stripVTControlCharacters(line);
+      // The worker logs each request as a JSON line; wrangler's own line would double it.
+      if (/^\[wrangler:info\] [A-Z]+ \S+ \d{3} /.test(plain)) return;
+      out.write(`${line}\n`);
+      const url = /Ready on (\S+)/.exec(plain)?.[1];
+      if (url && !ready) {
+        ready = true;
+        console.log(banner(url, demo));
+      }
+    });
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  // "close", not "exit": the last lines of its output are relayed first.
+  child.on("close", (code) => process.exit(code ?? 0));
+}

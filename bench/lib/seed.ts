@@ -1,4 +1,5 @@
 import { storeNewKey } from "../../scripts/lib/keys";
+import { wranglerKv } from "../../scripts/lib/wrangler";
 
 export type Api = { url: string; key: string };
 
@@ -43,12 +44,13 @@ async function inPool<T, R>(items: T[], limit: number, fn: (item: T, index: numb
 
 /** An unlimited-tier key, so the rate limiter never shapes the numbers. */
 export async function createBenchKey(persistTo: string): Promise<string> {
-  const { apiKey } = await storeNewKey(
-    { orgId: "org_bench", mode: "test", name: "bench", tier: "unlimited", expiresInDays: null },
-    false,
-    undefined,
-    persistTo,
-  );
+  const { apiKey } = await storeNewKey(wranglerKv({ remote: false, persistTo }), {
+    orgId: "org_bench",
+    mode: "test",
+    name: "bench",
+    tier: "unlimited",
+    expiresInDays: null,
+  });
   return apiKey;
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { createdLine, keyLines } from "../../scripts/lib/format";
+import { parseBulkGet, parseKeyList } from "../../scripts/lib/kv";
+import type { KeyRecord } from "../../src/lib/api-keys";
+
+const record = (over: Partial<KeyRecord>): KeyRecord => ({
+  id: "key_a",
+  orgId: "org_1",
+  mode: "test",
+  name: "ci",
+  tier: "standard",
+  createdAt: "2026-11-01T10:00:00.000Z",
+  expiresAt: null,
+  ...over,
+});
+const now = Date.parse("2026-11-26T00:00:00.000Z");
+
+describe("key lines", () => {
+  it("says what was created, with its expiry", () => {
+    expect(createdLine(record({ expiresAt: "2026-12-26T10:00:00.000Z" }), now)).toBe(
+      "created key_a for org_1 (test, standard, expires 2026-12-26)",
+    );
+    expect(createdLine(record({}), now)).toBe(
+      "created key_a for org_1 (test, standard, never expires)",
+    );
+  });
+
+  it("lists keys oldest first in columns, the name last", () => {
+    const lines = keyLines(
+      [
+        record({ id: "key_bb", createdAt: "2026-11-02T00:00:00.000Z", name: "" }),
+        record({ expiresAt: "2026-11-20T00:00:00.000Z", tier: "unlimited" }),
+      ],
+      now,
+    );
+    expect(lines).toEqual([
+      'key_a   unlimited  created 2026-11-01  expired 2026-11-20  "ci"',
+      'key_bb  standard   created 2026-11-02  never expires       ""',
+    ]);
+  });
+});
+
+describe("wrangler output", () => {
+  it("reads kv bulk get as printed locally and from the Cloudflare API", () => {
+    const local =
+      '{\n  "a": {\n    "value": "{\\"x\\":1}"\n  },\n  "b": {\n    "value": null\n  }\n}\n\nSuccess!\n';
+    expect([...parseBulkGet(local, ["a", "b", "c"])]).toEqual([
+      ["a", '{"x":1}'],
+      ["b", null],
+      ["c", null],
+    ]);
+    const remote = '{ "a": "1", "b": null }\nSuccess!';
+    expect([...parseBulkGet(remote, ["a", "b"])]).toEqual([
+      ["a", "1"],
+      ["b", null],
+    ]);
+  });
+
+  it("reads kv key list", () => {
+    expect(
+      parseKeyList('[\n  { "name": "apikey:1" },\n  { "name": "apikey:2", "expiration": 1 }\n]'),
+    ).toEqual(["apikey:1", "apikey:2"]);
+    expect(parseKeyList("[]")).toEqual([]);
+  });
+});

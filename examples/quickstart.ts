@@ -1,6 +1,8 @@
 /**
- * Quickstart with the typed client: creates three plans and a group, puts the
- * plans in the group, reverses their order and prints the group.
+ * Quickstart: creates three plans and a group, puts the plans in the group,
+ * reverses their order and prints the group. Plain `fetch`, speaking the
+ * current API version (2026-07-31: bodies are the objects themselves); the
+ * body types come from the same zod schemas that shape the responses.
  *
  *   npm run dev            # in one terminal (writes .wrangler/demo-key)
  *   npm run example        # in another; API_URL and API_KEY override the defaults
@@ -8,10 +10,9 @@
  * API_URL is the server's origin; the README's `.../api/v1` form works too.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { hc } from "hono/client";
-import type { AppType } from "../src/app";
+import type { PlanBody, PlanGroupBody, PlanGroupDetailBody } from "../src/versions/2026-07-31";
 
-const baseUrl = (process.env.API_URL ?? "http://localhost:8787")
+const origin = (process.env.API_URL ?? "http://localhost:8787")
   .replace(/\/+$/, "")
   .replace(/\/api\/v1$/, "");
 const apiKey =
@@ -22,72 +23,63 @@ if (!apiKey) {
   process.exit(1);
 }
 
-/** No server to talk to is a setup step, not a crash: one line, no stack. */
-const fetchOrExit: typeof fetch = (input, init) =>
-  fetch(input, init).catch(() => {
+type ErrorBody = { error: { code: string; message: string; doc_url: string } };
+
+/** Sends one request and returns the body; prints the error and exits on anything else. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {
+    "x-api-key": apiKey,
+    "Commet-Version": "2026-07-31",
+  };
+  if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    // A key per write makes it safe to retry: a retry gets the first answer back.
+    headers["Idempotency-Key"] = crypto.randomUUID();
+  }
+  const res = await fetch(`${origin}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch(() => {
+    // No server to talk to is a setup step, not a crash: one line, no stack.
     console.error(
-      `Cannot reach ${baseUrl}: run \`npm run dev\` in another terminal, or set API_URL.`,
+      `Cannot reach ${origin}: run \`npm run dev\` in another terminal, or set API_URL.`,
     );
     process.exit(1);
   });
-
-const client = hc<AppType>(baseUrl, { headers: { "x-api-key": apiKey }, fetch: fetchOrExit });
-const api = client.api.v1;
-
-type Envelope = { success: boolean; error?: { code: string; message: string } };
-
-/** Returns the success body, typed by the route; exits on anything else. */
-async function expectOk<T extends Envelope>(
-  what: string,
-  response: Promise<{ status: number; json(): Promise<T> }>,
-): Promise<Extract<T, { success: true }>> {
-  const res = await response;
-  const body = await res.json();
-  if (!body.success) {
-    console.error(`${what} failed with ${res.status}:`, body.error);
+  const json = (await res.json()) as T | ErrorBody;
+  if (!res.ok) {
+    const { error } = json as ErrorBody;
+    console.error(`${method} ${path} failed with ${res.status} ${error.code}: ${error.message}`);
+    console.error(`  see ${error.doc_url}`);
     process.exit(1);
   }
-  return body as Extract<T, { success: true }>;
+  return json as T;
 }
 
 // Codes are unique per organization and mode, so each run makes its own.
 const run = Date.now().toString(36);
-const plans = [];
+const plans: PlanBody[] = [];
 for (const name of ["Starter", "Pro", "Enterprise"]) {
-  const { data } = await expectOk(
-    `create plan ${name}`,
-    api.plans.manage.$post({
-      json: { name, code: `${name.toLowerCase()}_${run}`, consumptionModel: "metered" },
-    }),
-  );
-  plans.push(data);
+  const code = `${name.toLowerCase()}_${run}`;
+  plans.push(await api<PlanBody>("POST", "/plans", { name, code, consumptionModel: "metered" }));
 }
 
-// An Idempotency-Key makes a write safe to retry: a retry gets the first response back.
-const { data: group } = await expectOk(
-  "create group",
-  api["plan-groups"].$post(
-    { json: { name: `Self-serve ${run}`, description: "Quickstart" } },
-    { headers: { "Idempotency-Key": crypto.randomUUID() } },
-  ),
-);
-const groupRoutes = api["plan-groups"][":id"];
+const group = await api<PlanGroupBody>("POST", "/plan-groups", {
+  name: `Self-serve ${run}`,
+  description: "Quickstart",
+});
 
 for (const plan of plans) {
-  const { data } = await expectOk(
-    `add ${plan.code}`,
-    groupRoutes.plans.$post({ param: { id: group.id }, json: { planId: plan.id } }),
-  );
-  console.log(`added ${plan.name} at position ${data.sortOrder}`);
+  const added = await api<{ sortOrder: number }>("POST", `/plan-groups/${group.id}/plans`, {
+    planId: plan.id,
+  });
+  console.log(`added ${plan.name} at position ${added.sortOrder}`);
 }
 
-await expectOk(
-  "reorder",
-  groupRoutes.plans.reorder.$put({
-    param: { id: group.id },
-    json: { planIds: plans.map((p) => p.id).reverse() },
-  }),
-);
+await api("PUT", `/plan-groups/${group.id}/plans/reorder`, {
+  planIds: plans.map((p) => p.id).reverse(),
+});
 
-const { data: final } = await expectOk("get group", groupRoutes.$get({ param: { id: group.id } }));
+const final = await api<PlanGroupDetailBody>("GET", `/plan-groups/${group.id}`);
 console.log(JSON.stringify(final, null, 2));

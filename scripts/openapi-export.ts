@@ -1,22 +1,28 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import app from "../src/app";
 import { buildOpenApiDocument } from "../src/docs/openapi";
+import { VERSIONS } from "../src/versions";
 
-// The same document GET /openapi.json serves, without starting wrangler, for
-// linters and client generators. The app imports nothing Workers-only at load time.
+// The documents the worker serves at /openapi/{version}.json, without starting
+// wrangler, for linters and client generators: one file per API version.
 const { values } = parseArgs({
   options: {
-    out: { type: "string", default: "openapi.json" },
+    dir: { type: "string", default: "openapi" },
     server: { type: "string", default: "http://localhost:8787" },
   },
   strict: true,
 });
+const dir = values.dir ?? "openapi";
+const server = values.server ?? "http://localhost:8787";
 
-const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
-const errorDocsBase = toml.match(/^ERROR_DOCS_BASE_URL\s*=\s*"([^"]+)"/m)?.[1];
-if (!errorDocsBase) throw new Error("ERROR_DOCS_BASE_URL not found in wrangler.toml");
-
-const doc = buildOpenApiDocument(app, { serverUrl: values.server ?? "", errorDocsBase });
-writeFileSync(values.out ?? "openapi.json", `${JSON.stringify(doc, null, 2)}\n`);
-console.error(`wrote ${values.out} (${Object.keys(doc.paths ?? {}).length} paths)`);
+mkdirSync(dir, { recursive: true });
+for (const version of Object.values(VERSIONS)) {
+  const doc = buildOpenApiDocument(version, {
+    serverUrl: server,
+    errorDocsBase: `${server}/errors`,
+  });
+  const file = join(dir, `${version.id}.json`);
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  console.error(`wrote ${file} (${Object.keys(doc.paths ?? {}).length} paths)`);
+}

@@ -4,12 +4,12 @@ import { defineOperation } from "../lib/operation";
 import { findPlan } from "./queries";
 
 const Params = z.object({
-  idOrCode: z
+  id: z
     .string()
     .min(1)
     .max(255)
     .openapi({
-      param: { name: "idOrCode", in: "path" },
+      param: { name: "id", in: "path" },
       description: "The plan's ID, or its code.",
       example: "pro_monthly",
     }),
@@ -18,7 +18,7 @@ const Params = z.object({
 export default defineOperation({
   route: {
     method: "get",
-    path: "/api/v1/plans/{idOrCode}",
+    path: "/api/v1/plans/{id}",
     operationId: "get-plan",
     summary: "Get a plan",
     description: "By ID or by code. Deleted plans are not found.",
@@ -30,8 +30,8 @@ export default defineOperation({
   description: "The plan.",
   errors: ["plan_not_found"],
   handler: async (c) => {
-    const plan = await findPlan(c.var.db, c.var.tenant, c.req.valid("param").idOrCode);
-    if (!plan) throw new ApiError("plan_not_found", { param: "idOrCode" });
+    const plan = await findPlan(c.var.db, c.var.tenant, c.req.valid("param").id);
+    if (!plan) throw new ApiError("plan_not_found", { param: "id" });
     return plan;
   },
 });

@@ -46,7 +46,7 @@ const PlanGroupDetail = z
 // This service keeps no pricing: the arrays say so rather than being left out.
 const none = (what: string) =>
   z
-    .array(z.never())
+    .array(z.unknown())
     .max(0)
     .openapi({ description: `Always empty: this service keeps no ${what}.`, example: [] });
 

@@ -15,7 +15,7 @@ import {
 } from "./arbitraries";
 import type { Sent } from "./contract";
 import type { Client } from "./http";
-import { type ApiRoute, encodeSegment, fillPath, idKind } from "./routes";
+import { type ApiRoute, encodeSegment, fillPath, idKind, takesCode } from "./routes";
 
 /** Real objects of the caller, so some fuzzed requests reach the handlers' happy paths. */
 export type Fixture = {
@@ -114,7 +114,7 @@ const segment: fc.Arbitrary<{ raw: string } | { text: string }> = fc.oneof(
 function pathValue(route: ApiRoute, param: string) {
   const kind = idKind(route, param);
   const right = kind === "group" ? fc.constant(token("group")) : planToken;
-  const forCode = param === "idOrCode" ? [fc.constant(token("code"))] : [];
+  const forCode = takesCode(route, param) ? [fc.constant(token("code"))] : [];
   return fc.oneof(
     { arbitrary: fc.oneof(right, ...forCode).map((text) => ({ text })), weight: 3 },
     { arbitrary: anyToken.map((text) => ({ text })), weight: 1 },

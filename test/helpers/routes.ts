@@ -135,13 +135,17 @@ export type IdKind = "group" | "plan";
  */
 export function idKind(route: ApiRoute, field: string): IdKind | null {
   if (field === "planGroupId") return "group";
-  if (field === "planId" || field === "planIds" || field === "idOrCode") return "plan";
+  if (field === "planId" || field === "planIds") return "plan";
   if (field === "id") {
     if (route.path.startsWith("/api/v1/plan-groups")) return "group";
     if (route.path.startsWith("/api/v1/plans")) return "plan";
   }
   return null;
 }
+
+/** `GET /plans/{id}` also finds a plan by its code. */
+export const takesCode = (route: ApiRoute, field: string) =>
+  route.operationId === "get-plan" && field === "id";
 
 /** Field names that look like they carry an ID. */
 export const looksLikeId = (field: string) => /(^id|Id|Ids|IdOrCode)$/.test(field);

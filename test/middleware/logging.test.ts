@@ -80,7 +80,7 @@ describe("one structured log line per request", () => {
     expect(res.status).toBe(401);
     expect(requestLines()).toEqual([
       expect.objectContaining({
-        route: "/api/v1/plans/:idOrCode",
+        route: "/api/v1/plans/:id",
         status: 401,
         keyId: null,
         orgId: null,

@@ -124,7 +124,7 @@ describe("POST /plan-groups/{id}/plans", () => {
       "planGroupId",
     );
     expect(await memberIds(api, group.id)).toHaveLength(100);
-    expectError(await api.get("/plans/overflow"), 404, "plan_not_found", "idOrCode");
+    expectError(await api.get("/plans/overflow"), 404, "plan_not_found", "id");
   });
 
   it.each([

@@ -71,7 +71,7 @@ describe("POST /plans/manage", () => {
       const res = await api.post("/plans/manage", { name: "x", code: "ghost", planGroupId });
       expectError(res, 404, "plan_group_not_found", "planGroupId");
     }
-    expectError(await api.get("/plans/ghost"), 404, "plan_not_found", "idOrCode");
+    expectError(await api.get("/plans/ghost"), 404, "plan_not_found", "id");
   });
 
   it("refuses a code used by a live plan, per organization and mode", async () => {

@@ -19,8 +19,8 @@ describe("DELETE /plans/{id}/manage", () => {
       success: true,
       data: { id: plan.id, deleted: true, object: "plan", livemode: false },
     });
-    expectError(await api.get(`/plans/${plan.id}`), 404, "plan_not_found", "idOrCode");
-    expectError(await api.get("/plans/gone"), 404, "plan_not_found", "idOrCode");
+    expectError(await api.get(`/plans/${plan.id}`), 404, "plan_not_found", "id");
+    expectError(await api.get("/plans/gone"), 404, "plan_not_found", "id");
     const list = await api.get<Envelope<PlanData[]>>("/plans?includePrivate=true");
     expect(list.body.data).toEqual([]);
     expectError(await api.del(`/plans/${plan.id}/manage`), 404, "plan_not_found", "id");

@@ -17,7 +17,7 @@ async function walk(api: Client, query: string) {
   return seen;
 }
 
-describe("GET /plans/{idOrCode}", () => {
+describe("GET /plans/{id} (an ID or a code)", () => {
   it("finds a plan by id and by code", async () => {
     const api = await client();
     const plan = await createPlan(api, { code: "by_code" });
@@ -41,10 +41,10 @@ describe("GET /plans/{idOrCode}", () => {
     const other = await client();
     const live = await client(api.orgId, "live");
     for (const c of [other, live]) {
-      expectError(await c.get(`/plans/${plan.id}`), 404, "plan_not_found", "idOrCode");
-      expectError(await c.get("/plans/mine"), 404, "plan_not_found", "idOrCode");
+      expectError(await c.get(`/plans/${plan.id}`), 404, "plan_not_found", "id");
+      expectError(await c.get("/plans/mine"), 404, "plan_not_found", "id");
     }
-    expectError(await api.get("/plans/nope"), 404, "plan_not_found", "idOrCode");
+    expectError(await api.get("/plans/nope"), 404, "plan_not_found", "id");
   });
 });
 

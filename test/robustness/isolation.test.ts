@@ -8,6 +8,7 @@ import {
   fillPath,
   idKind,
   looksLikeId,
+  takesCode,
 } from "../helpers/routes";
 
 /**
@@ -64,7 +65,8 @@ function ownValues(route: ApiRoute, field: string, w: World): unknown[] {
   if (field === "planIds") return [w.members];
   const kind = idKind(route, field);
   if (kind === "group") return [w.groupId];
-  if (kind === "plan") return field === "idOrCode" ? [w.free, w.codes[2]] : [w.free, w.members[0]];
+  if (kind === "plan")
+    return takesCode(route, field) ? [w.free, w.codes[2]] : [w.free, w.members[0]];
   throw new Error(`${route.operationId}: unknown ID field ${field}; teach idKind() about it`);
 }
 
@@ -86,7 +88,7 @@ function foreignValues(route: ApiRoute, field: string, a: World, w: World): unkn
       [a.free, ...w.members],
     ];
   if (idKind(route, field) === "group") return [a.groupId];
-  return [a.free, ...a.members, ...(field === "idOrCode" ? a.codes : [])];
+  return [a.free, ...a.members, ...(takesCode(route, field) ? a.codes : [])];
 }
 
 function request(route: ApiRoute, values: Record<string, unknown>) {

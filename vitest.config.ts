@@ -33,6 +33,8 @@ export default defineConfig({
           RATE_LIMIT_PERIOD_SECONDS: "60",
           AUTH_FAILURE_LIMIT: String(TEST_AUTH_FAILURE_LIMIT),
           AUTH_FAILURE_PERIOD_SECONDS: "60",
+          // The tests' own secret (base64 of 32 bytes), never a developer's .dev.vars one.
+          ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
           // Replays a fast-check failure inside workerd: FC_SEED=… FC_PATH=… npx vitest run <file>
           FC_SEED: process.env.FC_SEED ?? "",
           FC_PATH: process.env.FC_PATH ?? "",

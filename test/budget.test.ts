@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { pinKvKey } from "../src/versions/ids";
 import { countingEnv } from "./helpers/counting";
 import { createPlan, groupWithPlans } from "./helpers/factories";
 import { client } from "./helpers/http";
@@ -285,6 +286,27 @@ describe("round-trip budget", () => {
     expect({ status: retried.status, ...retried.counts }).toEqual({ status: 401, d1: 0, kvGet: 0 });
     const malformed = await request("GET", "/plan-groups", "nope");
     expect(malformed.counts).toEqual({ d1: 0, kvGet: 0 });
+  });
+
+  it("versions: the header costs nothing; without it the pin is one KV read, then cached", async () => {
+    const orgId = uniqueOrg();
+    const { key } = await createKey(orgId);
+    await env.API_KEYS.put(pinKvKey(orgId), "2026-07-11");
+    const { request } = countingEnv();
+    await request("GET", "/plan-groups", key);
+    const pinned = await request("GET", "/plan-groups", key, undefined, { "Commet-Version": "" });
+    expect(pinned.headers.get("commet-version")).toBe("2026-07-11");
+    expect(pinned.counts).toEqual({ d1: 1, kvGet: 1 });
+    const warm = await request("GET", "/plan-groups", key, undefined, { "Commet-Version": "" });
+    expect(warm.counts).toEqual({ d1: 1, kvGet: 0 });
+    const named = await request("GET", "/plan-groups", key, undefined, {
+      "Commet-Version": "2026-07-31",
+    });
+    expect({ version: named.headers.get("commet-version"), ...named.counts }).toEqual({
+      version: "2026-07-31",
+      d1: 1,
+      kvGet: 0,
+    });
   });
 
   it("cost does not grow with data: 100 groups of 100 plans in one round trip", async () => {

@@ -1,6 +1,8 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PAGE_CSP } from "../../src/docs/html";
 import { ERROR_CODES, ERRORS } from "../../src/errors";
+import worker from "../../src/index";
 import { type Body, call, client, expectError } from "../helpers/http";
 
 const escaped = (s: string) =>
@@ -59,11 +61,29 @@ describe("error reference", () => {
       const error = (res.body as Body).error;
       if (!error) throw new Error(`expected an error, got ${res.status} ${res.text}`);
       codes.add(error.code);
-      expect(error.doc_url).toBe(`http://localhost:8787/errors/${error.code}`);
+      // ERROR_DOCS_BASE_URL is empty: the request's own origin.
+      expect(error.doc_url).toBe(`http://api.test/errors/${error.code}`);
       const page = await call("GET", new URL(error.doc_url).pathname);
       expect(page.status, error.doc_url).toBe(200);
       expect(page.text).toContain(`id="${error.code}"`);
     }
     expect(codes.size).toBe(responses.length);
+  });
+
+  it("follows the origin the server runs on, unless ERROR_DOCS_BASE_URL says otherwise", async () => {
+    const send = async (url: string, vars: Partial<typeof env> = {}) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(url), { ...env, ...vars }, ctx);
+      await waitOnExecutionContext(ctx);
+      return ((await res.json()) as Body).error?.doc_url;
+    };
+    expect(await send("http://localhost:8790/api/v1/plans")).toBe(
+      "http://localhost:8790/errors/unauthorized",
+    );
+    expect(
+      await send("http://localhost:8790/api/v1/plans", {
+        ERROR_DOCS_BASE_URL: "https://api.example.com/errors/",
+      }),
+    ).toBe("https://api.example.com/errors/unauthorized");
   });
 });

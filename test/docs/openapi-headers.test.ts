@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { operations } from "../../src/docs/decorate";
-import { fetchDocument } from "../helpers/openapi";
+import { fetchDocument, fetchDocuments } from "../helpers/openapi";
 
 const refName = (p: object) => ("$ref" in p && typeof p.$ref === "string" ? p.$ref : "");
 
 describe("headers in the document", () => {
   it("puts x-request-id on every response of every operation", async () => {
-    for (const { op } of operations(await fetchDocument())) {
+    for (const { op } of (await fetchDocuments()).flatMap(operations)) {
       for (const [status, response] of Object.entries(op.responses ?? {})) {
         expect(response.headers?.["x-request-id"], `${op.operationId} ${status}`).toEqual({
           $ref: "#/components/headers/RequestId",
@@ -16,7 +16,7 @@ describe("headers in the document", () => {
   });
 
   it("accepts Idempotency-Key exactly on POST, PUT and PATCH", async () => {
-    for (const { method, path, op } of operations(await fetchDocument())) {
+    for (const { method, path, op } of (await fetchDocuments()).flatMap(operations)) {
       const refs = (op.parameters ?? []).map(refName);
       const write = path.startsWith("/api/") && ["post", "put", "patch"].includes(method);
       expect(refs.includes("#/components/parameters/IdempotencyKey"), op.operationId).toBe(write);

@@ -17,7 +17,8 @@ describe("error envelope", () => {
       message: expect.any(String),
       param: null,
       details: null,
-      doc_url: "http://localhost:8787/errors/not_found",
+      // Built from the request's own origin when ERROR_DOCS_BASE_URL is empty.
+      doc_url: "http://api.test/errors/not_found",
     });
     expectError(await call("GET", "/nope"), 404, "not_found");
   });
@@ -130,11 +131,12 @@ describe("error envelope", () => {
     );
     await waitOnExecutionContext(ctx);
     const body = (await res.json()) as {
-      success: boolean;
+      success?: boolean;
       error: { code: string; message: string };
     };
     expect(res.status).toBe(status);
-    expect(body.success).toBe(false);
+    // No Commet-Version and no pin: the current version's error body.
+    expect(body).not.toHaveProperty("success");
     expect(body.error.code).toBe(code);
     expect(body.error.message).not.toContain("framework wording");
     expect(log).not.toHaveBeenCalled();
@@ -197,39 +199,46 @@ describe("error envelope", () => {
     expect(res.body.error?.message).toContain("name: ");
   });
 
-  it("500 internal_error leaks nothing and logs with the request id", async () => {
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const api = await client();
-    const ctx = createExecutionContext();
-    // A real database without our tables: the query fails inside D1.
-    const res = await app.fetch(
-      new Request("http://api.test/api/v1/plan-groups", {
-        headers: { "x-api-key": api.key, "x-request-id": "trace-500" },
-      }),
-      { ...env, DB: env.DB_EMPTY },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
-    const text = await res.text();
-    expect(res.status).toBe(500);
-    expect(JSON.parse(text)).toEqual({
-      success: false,
-      error: {
-        type: "api_error",
-        code: "internal_error",
-        message: ERRORS.internal_error.message,
-        param: null,
-        details: null,
-        doc_url: "http://localhost:8787/errors/internal_error",
-      },
-    });
-    expect(text).not.toMatch(/sqlite|SQL|no such table|plan_groups|stack|at /i);
-    expect(res.headers.get("x-request-id")).toBe("trace-500");
-    const logged = log.mock.calls.map((c) => String(c[0])).join("\n");
-    expect(logged).toContain("trace-500");
-    expect(logged).toContain("no such table");
-    log.mockRestore();
-  });
+  it.each([
+    ["2026-07-11", { success: false }, "api_error"],
+    ["2026-07-31", {}, "internal_error"],
+  ])(
+    "500 internal_error leaks nothing and logs with the request id (%s)",
+    async (version, wrapper, type) => {
+      const log = vi.spyOn(console, "error").mockImplementation(() => {});
+      const api = await client();
+      const ctx = createExecutionContext();
+      // A real database without our tables: the query fails inside D1.
+      const res = await app.fetch(
+        new Request("http://api.test/api/v1/plan-groups", {
+          headers: { "x-api-key": api.key, "x-request-id": "trace-500", "Commet-Version": version },
+        }),
+        { ...env, DB: env.DB_EMPTY },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      const text = await res.text();
+      expect(res.status).toBe(500);
+      expect(res.headers.get("commet-version")).toBe(version);
+      expect(JSON.parse(text)).toEqual({
+        ...wrapper,
+        error: {
+          type,
+          code: "internal_error",
+          message: ERRORS.internal_error.message,
+          param: null,
+          details: null,
+          doc_url: "http://api.test/errors/internal_error",
+        },
+      });
+      expect(text).not.toMatch(/sqlite|SQL|no such table|plan_groups|stack|at /i);
+      expect(res.headers.get("x-request-id")).toBe("trace-500");
+      const logged = log.mock.calls.map((c) => String(c[0])).join("\n");
+      expect(logged).toContain("trace-500");
+      expect(logged).toContain("no such table");
+      log.mockRestore();
+    },
+  );
 });
 
 describe("error reference", () => {

@@ -1,6 +1,7 @@
 import { ERRORS, type ErrorCode } from "../../src/errors";
+import { isApiVersion } from "../../src/versions/ids";
 import type { ApiResponse, Body } from "./http";
-import type { ApiRoute } from "./routes";
+import { API_ROUTES, type ApiRoute } from "./routes";
 
 const NOT_FOUND_CODES = new Set<string>(["plan_group_not_found", "plan_not_found"]);
 const ROUTE_LEVEL_CODES = new Set<string>(["not_found", "method_not_allowed"]);
@@ -40,7 +41,9 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
     return problems;
   }
   const body = res.body as Body;
-  const documented = route.responses.get(res.status);
+  const sentVersion = res.headers.get("commet-version") ?? "";
+  if (!isApiVersion(sentVersion)) return [...problems, `Commet-Version ${sentVersion}`];
+  const documented = route.responses[sentVersion].get(res.status);
   if (res.status < 400) {
     if (sent.mayMissRoute) return problems;
     if (!documented?.schema) return [...problems, `undocumented success status ${res.status}`];
@@ -50,7 +53,12 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
     return problems;
   }
   const error = body.error;
-  if (body.success !== false || !error) return [...problems, "4xx without an error envelope"];
+  // 2026-07-11 wraps errors in `{ success: false, error }`; later versions send `{ error }`.
+  const wrapped = sentVersion === "2026-07-11" ? body.success === false : !("success" in body);
+  if (!wrapped || !error) return [...problems, `4xx without a ${sentVersion} error body`];
+  const parsed = documented?.schema?.safeParse(body);
+  if (parsed && !parsed.success)
+    fail(`error body does not match its schema: ${parsed.error.message}`);
   const spec = ERRORS[error.code as ErrorCode];
   if (!spec) return [...problems, `unknown error code ${error.code}`];
   if (spec.status !== res.status) fail(`code ${error.code} sent with status ${res.status}`);
@@ -66,10 +74,10 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
   } else if (!documented?.description.includes(`\`${error.code}\``)) {
     fail(`${res.status} ${error.code} is not documented for this route`);
   }
+  // A path with an empty or dot segment may be normalised onto another route.
+  const servedBy = sent.mayMissRoute ? API_ROUTES : [route];
   const real = new Set([
-    ...route.params,
-    ...route.bodyFields,
-    ...route.queryFields,
+    ...servedBy.flatMap((r) => [...r.params, ...r.bodyFields, ...r.queryFields]),
     ...sent.bodyKeys,
     ...HEADER_PARAMS,
   ]);
@@ -77,7 +85,8 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
     fail(`param ${JSON.stringify(error.param)} names no field of the request`);
   }
   if (NOT_FOUND_CODES.has(error.code)) {
-    if (!error.param || ![...route.params, ...route.bodyFields].includes(error.param)) {
+    const ids = servedBy.flatMap((r) => [...r.params, ...r.bodyFields]);
+    if (!error.param || !ids.includes(error.param)) {
       fail(`${error.code} with param ${error.param}, not an ID field of this route`);
     }
   }

@@ -97,6 +97,8 @@ export function countingEnv() {
         method,
         headers: {
           "x-api-key": key,
+          // As the SDKs do: a request that names its version needs no pin.
+          "Commet-Version": "2026-07-11",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
           ...extraHeaders,
         },

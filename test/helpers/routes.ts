@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { buildOpenApiDocument, pathsIn } from "../../src/docs/openapi";
-import { routesOf } from "../../src/lib/operation";
+import { type Operation, routesOf } from "../../src/lib/operation";
 import { OPERATIONS } from "../../src/operations";
 import { VERSIONS } from "../../src/versions";
 import type { ApiVersion } from "../../src/versions/ids";
+import type { Version } from "../../src/versions/types";
 
 /**
  * Every API operation, read from the operations the app mounts
@@ -21,8 +22,11 @@ export type ApiRoute = {
   bodyFields: string[];
   query: z.ZodObject | null;
   queryFields: string[];
-  /** Documented statuses: the response schema and the description (which lists error codes). */
-  responses: Map<number, { schema: z.ZodType | null; description: string }>;
+  /**
+   * Documented statuses in each API version: the response schema and the
+   * description (which lists error codes).
+   */
+  responses: Record<ApiVersion, Map<number, { schema: z.ZodType | null; description: string }>>;
   /** The request body example from the OpenAPI document, if the route has one. */
   example: Record<string, unknown> | null;
 };
@@ -48,24 +52,19 @@ type PublishedDoc = {
  * every route shares), so checks hold routes to what clients are told. Paths
  * of the other generations answer the same as their operation's.
  */
-function collect(versionId: ApiVersion): ApiRoute[] {
-  const version = VERSIONS[versionId];
-  const doc = buildOpenApiDocument(version, {
-    serverUrl: "http://api.test",
-    errorDocsBase: "http://api.test/errors",
-  }) as unknown as PublishedDoc;
-  const out: ApiRoute[] = [];
-  for (const op of OPERATIONS) {
-    const own = pathsIn(version, op)[0];
-    const documented = own ? doc.paths[own.path]?.[own.method] : undefined;
-    if (!documented) throw new Error(`${op.route.operationId} is not in the ${versionId} document`);
-    const request = op.route.request as { params?: unknown; query?: unknown; body?: JsonContent };
-    const query = zodObject(request?.query);
-    const body = zodObject(request?.body?.content?.["application/json"]?.schema);
-    const shape = version.shapes["list" in op.answer ? op.answer.list : op.answer.one];
-    const success =
-      "list" in op.answer ? version.list.schema(shape.schema) : version.one.schema(shape.schema);
-    const responses = new Map(
+type Documented = { doc: PublishedDoc; version: Version };
+
+/** The statuses `op` documents in one version's document, with their schemas. */
+function responsesIn({ doc, version }: Documented, op: Operation) {
+  const own = pathsIn(version, op)[0];
+  const documented = own ? doc.paths[own.path]?.[own.method] : undefined;
+  if (!documented) throw new Error(`${op.route.operationId} is not in the ${version.id} document`);
+  const shape = version.shapes["list" in op.answer ? op.answer.list : op.answer.one];
+  const success =
+    "list" in op.answer ? version.list.schema(shape.schema) : version.one.schema(shape.schema);
+  return {
+    documented,
+    responses: new Map(
       Object.entries(documented.responses ?? {}).map(([status, res]) => [
         Number(status),
         {
@@ -73,10 +72,37 @@ function collect(versionId: ApiVersion): ApiRoute[] {
           description: res.description ?? "",
         },
       ]),
-    );
-    let schema = documented.requestBody?.content?.["application/json"]?.schema;
+    ),
+  };
+}
+
+/**
+ * Every path of every operation, with its documented responses in every API
+ * version: the published documents (after the central decoration that adds
+ * the errors every route shares), so checks hold routes to what clients are
+ * told. Paths of the other generations answer the same as their operation's.
+ */
+function collect(): ApiRoute[] {
+  const documents = Object.values(VERSIONS).map((version) => ({
+    version,
+    doc: buildOpenApiDocument(version, {
+      serverUrl: "http://api.test",
+      errorDocsBase: "http://api.test/errors",
+    }) as unknown as PublishedDoc,
+  }));
+  const out: ApiRoute[] = [];
+  for (const op of OPERATIONS) {
+    const each = documents.map((d) => ({ id: d.version.id, ...responsesIn(d, op) }));
+    const responses = Object.fromEntries(
+      each.map((e) => [e.id, e.responses]),
+    ) as ApiRoute["responses"];
+    const request = op.route.request as { params?: unknown; query?: unknown; body?: JsonContent };
+    const query = zodObject(request?.query);
+    const body = zodObject(request?.body?.content?.["application/json"]?.schema);
+    const first = documents[0] as Documented;
+    let schema = each[0]?.documented.requestBody?.content?.["application/json"]?.schema;
     const ref = schema?.$ref?.split("/").at(-1);
-    if (ref) schema = doc.components?.schemas?.[ref];
+    if (ref) schema = first.doc.components?.schemas?.[ref];
     const example = schema?.example && typeof schema.example === "object" ? schema.example : null;
     for (const { method, path } of routesOf(op)) {
       out.push({
@@ -96,11 +122,8 @@ function collect(versionId: ApiVersion): ApiRoute[] {
   return out;
 }
 
-/** Every API route in the envelope generation, which the shared suites' clients speak. */
-export const API_ROUTES: readonly ApiRoute[] = collect("2026-07-11");
-
-/** The same routes, documented as `version` answers them. */
-export const apiRoutes = (version: ApiVersion): readonly ApiRoute[] => collect(version);
+/** Every API route, on every path, documented in every version. */
+export const API_ROUTES: readonly ApiRoute[] = collect();
 
 /** Percent-encodes every byte but the unreserved ones; lone surrogates become U+FFFD. */
 export function encodeSegment(text: string): string {

@@ -46,6 +46,16 @@ const writes: Record<string, (f: Awaited<ReturnType<typeof fixtures>>) => Keyed>
     path: "/plans/manage",
     body: { name: "New", code: "new" },
   }),
+  "POST /api/v1/plans": () => ({
+    method: "POST",
+    path: "/plans",
+    body: { name: "Newer", code: "newer" },
+  }),
+  "PATCH /api/v1/plans/:id": (f) => ({
+    method: "PATCH",
+    path: `/plans/${f.plan}`,
+    body: { description: "patched" },
+  }),
   "PUT /api/v1/plans/:id/manage": (f) => ({
     method: "PUT",
     path: `/plans/${f.plan}/manage`,

@@ -40,7 +40,7 @@ describe("one structured log line per request", () => {
     const { key, record } = await createKey(orgId, "live", { tier: "unlimited" });
     const secretName = "body-secret-name";
     const created = await call<{ data: { id: string } }>("POST", "/api/v1/plan-groups", {
-      headers: { "x-api-key": key, "x-request-id": "trace-123" },
+      headers: { "x-api-key": key, "x-request-id": "trace-123", "Commet-Version": "2026-07-11" },
       body: { name: secretName },
     });
     const got = await call("GET", `/api/v1/plan-groups/${created.body.data.id}?limit=5`, {

@@ -58,7 +58,7 @@ const probes: Probe[] = [
     "plan_group_not_found",
     "planGroupId",
   ],
-  ["get plan", (c, i) => c.get(`/plans/${i.plan}`), 404, "plan_not_found", "idOrCode"],
+  ["get plan", (c, i) => c.get(`/plans/${i.plan}`), 404, "plan_not_found", "id"],
   [
     "update plan",
     (c, i) => c.put(`/plans/${i.plan}/manage`, { name: "x" }),

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { recordKeyUse } from "./api-keys/last-used";
 import { docsRouter } from "./docs";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
@@ -43,6 +44,7 @@ app.use("/api/*", noStore());
 app.use(
   "/api/*",
   apiKeyAuth(),
+  recordKeyUse(),
   rateLimit(),
   resolveVersion(),
   routeGuard(methodsFor),

@@ -8,7 +8,14 @@ export type Mode = "test" | "live";
 /** The tenant every query is scoped to: one (organization, mode) world. */
 export type Tenant = { orgId: string; mode: Mode };
 
-export type Auth = { keyId: string; orgId: string; livemode: boolean; tier: KeyTier };
+export type Auth = {
+  keyId: string;
+  orgId: string;
+  livemode: boolean;
+  tier: KeyTier;
+  /** When the key stops working (epoch ms), or null. */
+  expiresAt: number | null;
+};
 
 export type KeyTier = "standard" | "unlimited";
 

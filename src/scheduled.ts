@@ -1,3 +1,4 @@
+import { reconcileApiKeys } from "./api-keys/reconcile";
 import { Db } from "./db/database";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./idempotency/purge";
@@ -6,6 +7,7 @@ import { purgeExpiredIdempotencyKeys } from "./idempotency/purge";
 type Job = (env: Bindings, controller: ScheduledController) => Promise<Record<string, unknown>>;
 
 const JOBS: Record<string, Job> = {
+  apiKeyReconciliation: (env, controller) => reconcileApiKeys(env, controller.scheduledTime),
   idempotencyPurge: (env, controller) =>
     purgeExpiredIdempotencyKeys(new Db(env.DB), controller.scheduledTime),
 };

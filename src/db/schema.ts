@@ -202,10 +202,14 @@ export const apiKeys = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at"),
     lastUsedAt: integer("last_used_at"),
+    // Set when a delete starts (before its KV record goes): the scheduled
+    // reconciliation finishes a delete that did not.
+    revokedAt: integer("revoked_at"),
   },
   (t) => [
     index("api_keys_tenant_id_idx").on(t.orgId, t.mode, t.id),
     uniqueIndex("api_keys_kv_key_uq").on(t.kvKey),
+    index("api_keys_revoked_idx").on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`),
   ],
 );
 

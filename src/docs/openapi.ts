@@ -30,6 +30,15 @@ const TAGS = [
     description:
       "The catalog that groups organize. Deleting a plan is a soft delete that frees its code.",
   },
+  {
+    name: "API keys",
+    description:
+      "The keys of your organization and mode, as the command line sees them too. A key's secret is shown once, when it is created.",
+  },
+  {
+    name: "Webhooks",
+    description: "Endpoints that receive a signed POST for every change to a plan or a plan group.",
+  },
   { name: "Health", description: "For load balancers; no authentication." },
 ];
 

@@ -39,6 +39,7 @@ export function apiKeyAuth() {
       orgId: record.orgId,
       livemode: record.mode === "live",
       tier: record.tier,
+      expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt),
     };
     c.set("auth", auth);
     c.set("tenant", { orgId: record.orgId, mode: record.mode });

@@ -24,6 +24,7 @@ export type Fixture = {
   memberIds: string[];
   freePlanId: string;
   code: string;
+  apiKeyId: string;
 };
 
 let codes = 0;
@@ -42,7 +43,9 @@ export async function makeFixture(api: Client): Promise<Fixture> {
   }
   const code = freshCode();
   const free = await api.post<{ data: { id: string } }>("/plans/manage", { name: "free", code });
+  const apiKey = await api.post<{ data: { id: string } }>("/api-keys", { name: "fuzz" });
   return {
+    apiKeyId: apiKey.body.data.id,
     key: api.key,
     groupId: group.body.data.id,
     memberIds,
@@ -52,7 +55,7 @@ export async function makeFixture(api: Client): Promise<Fixture> {
 }
 
 /** Placeholders for real values, resolved against the fixture when the request is sent. */
-const REAL = ["group", "member0", "member1", "free", "code", "newCode"] as const;
+const REAL = ["group", "member0", "member1", "free", "code", "newCode", "apiKey"] as const;
 type RealName = (typeof REAL)[number];
 const TOKEN = "\u0002real:";
 const token = (name: RealName) => `${TOKEN}${name}`;
@@ -64,6 +67,7 @@ function resolveToken(text: string, fx: Fixture): string {
   if (name === "free") return fx.freePlanId;
   if (name === "code") return fx.code;
   if (name === "newCode") return freshCode();
+  if (name === "apiKey") return fx.apiKeyId;
   return fx.memberIds[name === "member0" ? 0 : 1] ?? "";
 }
 
@@ -88,6 +92,7 @@ function rightValue(route: ApiRoute, field: string): fc.Arbitrary<Fuzz> | null {
   const kind = idKind(route, field);
   if (kind === "group") return fc.constant(token("group"));
   if (kind === "plan") return planToken;
+  if (kind === "apiKey") return fc.constant(token("apiKey"));
   return null;
 }
 
@@ -113,7 +118,12 @@ const segment: fc.Arbitrary<{ raw: string } | { text: string }> = fc.oneof(
 
 function pathValue(route: ApiRoute, param: string) {
   const kind = idKind(route, param);
-  const right = kind === "group" ? fc.constant(token("group")) : planToken;
+  const right =
+    kind === "group"
+      ? fc.constant(token("group"))
+      : kind === "apiKey"
+        ? fc.constant(token("apiKey"))
+        : planToken;
   const forCode = takesCode(route, param) ? [fc.constant(token("code"))] : [];
   return fc.oneof(
     { arbitrary: fc.oneof(right, ...forCode).map((text) => ({ text })), weight: 3 },

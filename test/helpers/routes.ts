@@ -149,7 +149,15 @@ export function fillPath(route: ApiRoute, segments: Record<string, string>): str
 /** The path under `/api/v1`, as the `client()` helpers take it. */
 export const clientPath = (path: string) => path.replace(/^\/api\/v1/, "");
 
-export type IdKind = "group" | "plan";
+export type IdKind = "group" | "plan" | "apiKey" | "webhook";
+
+/** What a missing (or foreign) ID of each kind answers. */
+export const NOT_FOUND: Record<IdKind, string> = {
+  group: "plan_group_not_found",
+  plan: "plan_not_found",
+  apiKey: "api_key_not_found",
+  webhook: "webhook_not_found",
+};
 
 /**
  * What kind of object an ID-carrying field names, from its name and the
@@ -162,6 +170,8 @@ export function idKind(route: ApiRoute, field: string): IdKind | null {
   if (field === "id") {
     if (route.path.startsWith("/api/v1/plan-groups")) return "group";
     if (route.path.startsWith("/api/v1/plans")) return "plan";
+    if (route.path.startsWith("/api/v1/api-keys")) return "apiKey";
+    if (route.path.startsWith("/api/v1/webhooks")) return "webhook";
   }
   return null;
 }

@@ -311,14 +311,20 @@ describe("operations without a body", () => {
     const api = await client();
     const group = await createGroup(api);
     const plan = await createPlan(api, { planGroupId: group.id });
-    const ids = { group: group.id, plan: plan.id };
+    const key = await api.post<{ data: { id: string } }>("/api-keys", { name: "doomed" });
+    const ids: Record<string, string> = {
+      group: group.id,
+      plan: plan.id,
+      apiKey: key.body.data.id,
+    };
     const path = fillPath(
       route,
       Object.fromEntries(
         route.params.map((p) => {
           const kind = idKind(route, p);
-          if (!kind) throw new Error(`teach this test the ID kind of ${route.path} {${p}}`);
-          return [p, ids[kind]];
+          const id = kind ? ids[kind] : undefined;
+          if (!id) throw new Error(`teach this test the ID kind of ${route.path} {${p}}`);
+          return [p, id];
         }),
       ),
     );

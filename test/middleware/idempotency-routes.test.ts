@@ -61,6 +61,11 @@ const writes: Record<string, (f: Awaited<ReturnType<typeof fixtures>>) => Keyed>
     path: `/plans/${f.plan}/manage`,
     body: { name: "Renamed" },
   }),
+  "POST /api/v1/api-keys": () => ({
+    method: "POST",
+    path: "/api-keys",
+    body: { name: "rotated" },
+  }),
   "PUT /api/v1/plans/:id/visibility": (f) => ({
     method: "PUT",
     path: `/plans/${f.plan}/visibility`,

@@ -8,6 +8,7 @@ import {
   fillPath,
   idKind,
   looksLikeId,
+  NOT_FOUND,
   takesCode,
 } from "../helpers/routes";
 
@@ -18,7 +19,13 @@ import {
  * matrix is built from the route registry, so a new route is covered by
  * being registered.
  */
-type World = { groupId: string; members: string[]; free: string; codes: string[] };
+type World = {
+  groupId: string;
+  members: string[];
+  free: string;
+  codes: string[];
+  apiKeyId: string;
+};
 
 const SECRET = "secret-of-a";
 let codes = 0;
@@ -40,11 +47,14 @@ async function makeWorld(api: Client, label: string): Promise<World> {
     ids.push(res.body.data.id);
     planCodes.push(code);
   }
+  const key = await api.post<{ data: { id: string } }>("/api-keys", { name: label });
+  expect(key.status).toBe(201);
   return {
     groupId: group.body.data.id,
     members: ids.slice(0, 2),
     free: ids[2] as string,
     codes: planCodes,
+    apiKeyId: key.body.data.id,
   };
 }
 
@@ -65,6 +75,7 @@ function ownValues(route: ApiRoute, field: string, w: World): unknown[] {
   if (field === "planIds") return [w.members];
   const kind = idKind(route, field);
   if (kind === "group") return [w.groupId];
+  if (kind === "apiKey") return [w.apiKeyId];
   if (kind === "plan")
     return takesCode(route, field) ? [w.free, w.codes[2]] : [w.free, w.members[0]];
   throw new Error(`${route.operationId}: unknown ID field ${field}; teach idKind() about it`);
@@ -88,6 +99,7 @@ function foreignValues(route: ApiRoute, field: string, a: World, w: World): unkn
       [a.free, ...w.members],
     ];
   if (idKind(route, field) === "group") return [a.groupId];
+  if (idKind(route, field) === "apiKey") return [a.apiKeyId];
   return [a.free, ...a.members, ...(takesCode(route, field) ? a.codes : [])];
 }
 
@@ -106,7 +118,8 @@ function request(route: ApiRoute, values: Record<string, unknown>) {
 async function snapshot(api: Client) {
   const groups = await api.get("/plan-groups?limit=100");
   const plans = await api.get("/plans?includePrivate=true&limit=100");
-  return JSON.stringify([groups.body, plans.body]);
+  const keys = await api.get("/api-keys?limit=100");
+  return JSON.stringify([groups.body, plans.body, keys.body]);
 }
 
 const viewers = [
@@ -137,10 +150,7 @@ describe.each(viewers)("objects of organization A seen by $name", (viewer) => {
         const expected =
           field === "planIds"
             ? { status: 400, code: "validation_error" }
-            : {
-                status: 404,
-                code: idKind(route, field) === "group" ? "plan_group_not_found" : "plan_not_found",
-              };
+            : { status: 404, code: NOT_FOUND[idKind(route, field) ?? "plan"] };
         const got = {
           status: res.status,
           code: res.body.error?.code,
@@ -178,7 +188,8 @@ describe.each(viewers)("objects of organization A seen by $name", (viewer) => {
       : "?limit=100";
     const res = await v.get(`${route.path.replace(/^\/api\/v1/, "")}${query}`);
     expect(res.status).toBe(200);
-    for (const id of [aWorld.groupId, aWorld.free, ...aWorld.members, ...aWorld.codes, SECRET]) {
+    const ids = [aWorld.groupId, aWorld.free, aWorld.apiKeyId, ...aWorld.members, ...aWorld.codes];
+    for (const id of [...ids, SECRET]) {
       expect(res.text).not.toContain(id);
     }
   });

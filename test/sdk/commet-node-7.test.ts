@@ -92,7 +92,9 @@ describe("@commet/node 7.x against the worker", () => {
       isPublic: boolean;
     }>;
     expect(hidden.data).toEqual({ id: pro.id, isPublic: false, object: "plan", livemode: false });
-    const all = (await commet.plans.list({ includePrivate: "true" })) as unknown as Envelope<Plan[]>;
+    const all = (await commet.plans.list({ includePrivate: "true" })) as unknown as Envelope<
+      Plan[]
+    >;
     expect(all.data.map((p) => p.id).sort()).toEqual([starter.id, pro.id].sort());
     await commet.planGroups.removePlan({ id: gid, planId: starter.id });
     expect(await commet.plans.delete({ id: starter.id })).toMatchObject({

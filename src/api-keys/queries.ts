@@ -1,0 +1,162 @@
+import { and, desc, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/database";
+import { apiKeys } from "../db/schema";
+import { inTenant, noTable, valuesWhere } from "../db/sql";
+import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import type { Tenant } from "../env";
+import type { ApiKeyRecord } from "./record";
+
+/** Keys one organization and mode may hold (the CLI's keys count too). */
+export const MAX_KEYS = 100;
+
+const columns = {
+  id: apiKeys.id,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  createdAt: apiKeys.createdAt,
+  expiresAt: apiKeys.expiresAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+};
+
+const keyId = param<string>("id");
+const thisKey = and(eq(apiKeys.id, keyId), inTenant(apiKeys, tenantParams)) as SQL;
+const keyCount = sql<number>`(SELECT count(*) FROM ${apiKeys} WHERE ${inTenant(apiKeys, tenantParams)})`;
+const hasRoom = sql`${keyCount} < ${MAX_KEYS}`;
+
+/** Newest first, from the top or after a cursor's ID. */
+const keyPage = (afterCursor: boolean) =>
+  defineRead(columns, (from) =>
+    from()
+      .from(apiKeys)
+      .where(
+        and(
+          inTenant(apiKeys, tenantParams),
+          afterCursor ? lt(apiKeys.id, param("after")) : undefined,
+        ),
+      )
+      .orderBy(desc(apiKeys.id))
+      .limit(sql.placeholder("limit")),
+  );
+
+const keyPages = { first: keyPage(false), after: keyPage(true) };
+
+export function listKeys(
+  db: Db,
+  tenant: Tenant,
+  page: { after: string | null; limit: number },
+): Promise<ApiKeyRecord[]> {
+  return page.after
+    ? db.read(keyPages.after, { ...tenant, after: page.after, limit: page.limit })
+    : db.read(keyPages.first, { ...tenant, limit: page.limit });
+}
+
+export type NewKeyListing = ApiKeyRecord & { tier: "standard" | "unlimited"; kvKey: string };
+
+/** Lists a key whose KV record was just written, if the organization has room for it. */
+const insertBatch = defineWrite(
+  {
+    insert: change((b) =>
+      b.insert(apiKeys).select(
+        valuesWhere(
+          apiKeys,
+          {
+            id: keyId,
+            orgId: tenantParams.orgId,
+            mode: tenantParams.mode,
+            name: param("name"),
+            prefix: param("prefix"),
+            tier: param("tier"),
+            kvKey: param("kvKey"),
+            createdAt: param("createdAt"),
+            expiresAt: param("expiresAt"),
+          },
+          hasRoom,
+        ),
+      ),
+    ),
+    state: select({ count: keyCount }, (from) => from().from(noTable)),
+  },
+  { precondition: () => hasRoom },
+);
+
+/** False when the organization and mode already hold MAX_KEYS keys. */
+export async function insertListing(
+  db: Db,
+  tenant: Tenant,
+  key: NewKeyListing,
+  response?: { status: number; body: string },
+): Promise<boolean> {
+  const { insert } = await db.write(
+    insertBatch,
+    { ...tenant, ...key },
+    { resourceId: key.id, ...(response ? { response } : {}) },
+  );
+  return insert > 0;
+}
+
+/**
+ * The first step of a delete, before the KV record goes: marks the listing
+ * (so the scheduled reconciliation finishes a delete that stops half way)
+ * and says which KV record to remove.
+ */
+const startRevoke = defineWrite({
+  mark: change((b) =>
+    b
+      .update(apiKeys)
+      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${param("now")})` })
+      .where(thisKey),
+  ),
+  row: select({ kvKey: apiKeys.kvKey }, (from) => from().from(apiKeys).where(thisKey)),
+});
+
+export async function startRevocation(db: Db, tenant: Tenant, id: string, now: number) {
+  const { row } = await db.write(startRevoke, { ...tenant, id, now });
+  return row[0]?.kvKey ?? null;
+}
+
+const removeBatch = defineWrite({ remove: change((b) => b.delete(apiKeys).where(thisKey)) });
+
+/** The last step of a delete: the KV record is gone, so the listing goes too. */
+export async function removeListing(db: Db, tenant: Tenant, id: string) {
+  await db.write(removeBatch, { ...tenant, id });
+}
+
+const touchBatch = defineWrite({
+  touch: change((b) =>
+    b
+      .update(apiKeys)
+      .set({ lastUsedAt: param("now") })
+      .where(and(thisKey, sql`coalesce(${apiKeys.lastUsedAt}, 0) < ${param("now")}`)),
+  ),
+});
+
+/** `lastUsedAt`, in the listing only: never in the KV record a late write could resurrect. */
+export async function touchKey(db: Db, tenant: Tenant, id: string, now: number) {
+  await db.write(touchBatch, { ...tenant, id, now });
+}
+
+const revokingBatch = defineRead(
+  { orgId: apiKeys.orgId, mode: apiKeys.mode, id: apiKeys.id, kvKey: apiKeys.kvKey },
+  (from) =>
+    from()
+      .from(apiKeys)
+      .where(and(isNotNull(apiKeys.revokedAt), lt(apiKeys.revokedAt, param("before"))))
+      .limit(sql.placeholder("limit")),
+);
+
+/** Deletes started before `before` that never finished: the reconciliation finishes them. */
+export function unfinishedRevocations(db: Db, before: number, limit: number) {
+  return db.read(revokingBatch, { before, limit });
+}
+
+const listedBatch = defineRead({ kvKey: apiKeys.kvKey }, (from) =>
+  from()
+    .from(apiKeys)
+    .where(sql`${apiKeys.kvKey} IN (SELECT value FROM json_each(${param("kvKeys")}))`),
+);
+
+/** Which of these KV records are listed. */
+export async function listedAmong(db: Db, kvKeys: string[]): Promise<Set<string>> {
+  const rows = await db.read(listedBatch, { kvKeys: JSON.stringify(kvKeys) });
+  return new Set(rows.map((r) => r.kvKey));
+}

@@ -1,0 +1,31 @@
+import { z } from "@hono/zod-openapi";
+import { Name } from "../lib/fields";
+
+export const KeyIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The key's ID (`key_...`), never the key itself.",
+      example: "key_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
+});
+
+export const CreateKeyBody = z
+  .strictObject({
+    name: Name.openapi({ description: "1-120 characters after trimming.", example: "production" }),
+    expiresInDays: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be at least 1")
+      .max(3650, "must be at most 3650")
+      .optional()
+      .openapi({
+        description:
+          "Days until the key stops working (default 365). Never later than the key that creates it, when that one expires.",
+        example: 90,
+      }),
+  })
+  .openapi({ example: { name: "production", expiresInDays: 365 } });

@@ -1,0 +1,298 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import { clearKeyUse } from "../../src/api-keys/last-used";
+import { RECONCILE_AFTER_MS, reconcileApiKeys } from "../../src/api-keys/reconcile";
+import worker from "../../src/index";
+import { recordKvKey } from "../../src/lib/api-keys";
+import { isEncrypted } from "../../src/lib/crypto";
+import { clearKeyCache } from "../../src/middleware/auth";
+import { faultyD1 } from "../helpers/faulty-d1";
+import { type ApiResponse, call, client, expectError } from "../helpers/http";
+import { newIdempotencyKey, settled, storedKey } from "../helpers/idempotency";
+import { createKey, uniqueOrg } from "../helpers/keys";
+
+type Created = {
+  id: string;
+  name: string;
+  prefix: string;
+  apiKey: string;
+  expiresAt: string;
+  createdAt: string;
+};
+type Listed = { id: string; name: string; prefix: string; lastUsedAt: string | null };
+type List = { object: string; data: Listed[]; hasMore: boolean; nextCursor?: string };
+
+const DAY = 86_400_000;
+
+/** A client on the current version (bodies are the objects themselves). */
+const current = (orgId = uniqueOrg(), mode: "test" | "live" = "test") =>
+  client(orgId, mode, "2026-07-31");
+
+const asKey = (key: string, method: string, path: string, body?: unknown) =>
+  call(method, `/api/v1${path}`, {
+    headers: { "x-api-key": key, "Commet-Version": "2026-07-31" },
+    ...(body === undefined ? {} : { body }),
+  });
+
+describe("POST /api-keys", () => {
+  it("creates a standard key that works at once, shown in full only here", async () => {
+    const api = await current(undefined, "live");
+    const res = await api.post<Created>("/api-keys", { name: "production" });
+    expect(res.status).toBe(201);
+    const key = res.body;
+    expect(key).toMatchObject({ object: "api_key", livemode: true, name: "production" });
+    expect(key.apiKey).toMatch(/^ck_live_[A-Za-z0-9]{40}$/);
+    expect(key.prefix).toBe(key.apiKey.slice(0, 12));
+    expect(key.id).toMatch(/^key_/);
+    // 365 days by default.
+    const days = (Date.parse(key.expiresAt) - Date.parse(key.createdAt)) / DAY;
+    expect(days).toBeCloseTo(365, 3);
+    const used = await asKey(key.apiKey, "GET", "/plan-groups");
+    expect(used.status).toBe(200);
+    // Same organization and mode as the key that made it.
+    const group = await asKey(key.apiKey, "POST", "/plan-groups", { name: "By new key" });
+    const seen = await api.get<{ id: string }>(`/plan-groups/${(group.body as { id: string }).id}`);
+    expect(seen.status).toBe(200);
+  });
+
+  it("never outlives an expiring creator, and takes expiresInDays", async () => {
+    const orgId = uniqueOrg();
+    const soon = new Date(Date.now() + 10 * DAY).toISOString();
+    const { key } = await createKey(orgId, "test", { expiresAt: soon });
+    const capped = await asKey(key, "POST", "/api-keys", { name: "child", expiresInDays: 30 });
+    expect((capped.body as Created).expiresAt).toBe(soon);
+    const short = await asKey(key, "POST", "/api-keys", { name: "child", expiresInDays: 2 });
+    const days = (Date.parse((short.body as Created).expiresAt) - Date.now()) / DAY;
+    expect(days).toBeGreaterThan(1.99);
+    expect(days).toBeLessThanOrEqual(2);
+  });
+
+  it.each([
+    [{}, "name"],
+    [{ name: "" }, "name"],
+    [{ name: "x".repeat(121) }, "name"],
+    [{ name: "k", expiresInDays: 0 }, "expiresInDays"],
+    [{ name: "k", expiresInDays: 3651 }, "expiresInDays"],
+    [{ name: "k", expiresInDays: 1.5 }, "expiresInDays"],
+    [{ name: "k", expiresInDays: "30" }, "expiresInDays"],
+    [{ name: "k", tier: "unlimited" }, "tier"],
+  ])("refuses %j naming %s", async (body, param) => {
+    const api = await current();
+    expectError(await api.post("/api-keys", body), 400, "validation_error", param);
+  });
+
+  it("holds at most 100 keys per organization and mode", async () => {
+    const api = await current();
+    for (let i = 0; i < 100; i++) {
+      expect((await api.post("/api-keys", { name: `k${i}` })).status).toBe(201);
+    }
+    const over = await api.post("/api-keys", { name: "one too many" });
+    expectError(over, 409, "limit_exceeded");
+    // The other mode of the same organization is another world.
+    const live = await current(api.orgId, "live");
+    expect((await live.post("/api-keys", { name: "live" })).status).toBe(201);
+  }, 120_000);
+
+  it("replays the same key to an Idempotency-Key retry, stored encrypted", async () => {
+    const api = await current();
+    const key = newIdempotencyKey();
+    const send = () =>
+      api.call<Created>("POST", "/api-keys", {
+        body: { name: "once" },
+        headers: { "Idempotency-Key": key },
+      });
+    const first = await send();
+    const retry = await settled(send);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.text).toBe(first.text);
+    const stored = await storedKey(api.orgId, key);
+    expect(stored?.response_body && isEncrypted(stored.response_body)).toBe(true);
+    expect(stored?.response_body).not.toContain(first.body.apiKey);
+    const listed = await api.get<List>("/api-keys");
+    expect(listed.body.data.filter((k) => k.name === "once")).toHaveLength(1);
+  });
+});
+
+describe("GET /api-keys", () => {
+  it("lists newest first, pages, and never shows a secret", async () => {
+    const api = await current();
+    const made: Created[] = [];
+    for (const name of ["a", "b", "c"])
+      made.push((await api.post<Created>("/api-keys", { name })).body);
+    const first = await api.get<List>("/api-keys?limit=2");
+    expect(first.body).toMatchObject({ object: "list", hasMore: true });
+    const rest = await api.get<List>(`/api-keys?limit=2&cursor=${first.body.nextCursor}`);
+    const ids = [...first.body.data, ...rest.body.data].map((k) => k.id);
+    expect(ids).toEqual(made.map((k) => k.id).reverse());
+    for (const res of [first, rest]) {
+      for (const k of made) expect(res.text).not.toContain(k.apiKey);
+      expect(res.text).not.toContain("apikey:");
+    }
+    expect(first.body.data[0]).not.toHaveProperty("apiKey");
+  });
+
+  it("scopes keys to the organization and mode", async () => {
+    const api = await current();
+    await api.post("/api-keys", { name: "mine" });
+    const other = await current();
+    expect((await other.get<List>("/api-keys")).body.data).toEqual([]);
+    const live = await current(api.orgId, "live");
+    expect((await live.get<List>("/api-keys")).body.data).toEqual([]);
+  });
+
+  it("notes lastUsedAt after use, at most once a minute per key per isolate", async () => {
+    const api = await current();
+    const made = (await api.post<Created>("/api-keys", { name: "used" })).body;
+    const lastUsed = async () =>
+      (await api.get<List>("/api-keys")).body.data.find((k) => k.id === made.id)?.lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    clearKeyUse();
+    await asKey(made.apiKey, "GET", "/plans");
+    const noted = await lastUsed();
+    expect(noted).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 5));
+    await asKey(made.apiKey, "GET", "/plans");
+    expect(await lastUsed()).toBe(noted);
+    // Never in the KV record: a late write must not bring a deleted key back.
+    const record = await env.API_KEYS.get(await recordKvKey(made.apiKey));
+    expect(record).not.toContain("lastUsed");
+  });
+});
+
+describe("DELETE /api-keys/{id}", () => {
+  it("revokes: the isolate that deleted it refuses the key at once", async () => {
+    const api = await current();
+    const made = (await api.post<Created>("/api-keys", { name: "old" })).body;
+    expect((await asKey(made.apiKey, "GET", "/plans")).status).toBe(200);
+    const res = await api.del(`/api-keys/${made.id}`);
+    expect(res.body).toEqual({ id: made.id, deleted: true, object: "api_key", livemode: false });
+    expectError(await asKey(made.apiKey, "GET", "/plans"), 401, "unauthorized");
+    expect(await env.API_KEYS.get(await recordKvKey(made.apiKey))).toBeNull();
+    expectError(await api.del(`/api-keys/${made.id}`), 404, "api_key_not_found", "id");
+  });
+
+  it("lets a key delete itself (rotation)", async () => {
+    const api = await current();
+    const oldKey = (await api.post<Created>("/api-keys", { name: "old" })).body;
+    const newKey = (await asKey(oldKey.apiKey, "POST", "/api-keys", { name: "new" }))
+      .body as Created;
+    expect((await asKey(oldKey.apiKey, "DELETE", `/api-keys/${oldKey.id}`)).status).toBe(200);
+    expectError(await asKey(oldKey.apiKey, "GET", "/plans"), 401, "unauthorized");
+    expect((await asKey(newKey.apiKey, "GET", "/plans")).status).toBe(200);
+  });
+
+  it("answers 404 for unknown and foreign ids, and deletes nothing there", async () => {
+    const api = await current();
+    const mine = (await api.post<Created>("/api-keys", { name: "mine" })).body;
+    const other = await current();
+    expectError(await other.del(`/api-keys/${mine.id}`), 404, "api_key_not_found", "id");
+    expectError(await other.del("/api-keys/key_nope"), 404, "api_key_not_found", "id");
+    expect((await asKey(mine.apiKey, "GET", "/plans")).status).toBe(200);
+  });
+});
+
+describe("the CLI's keys and the API's", () => {
+  it("a key made by the CLI authenticates API key management, and the API's key works like it", async () => {
+    const orgId = uniqueOrg();
+    const { key } = await createKey(orgId, "test");
+    const made = await asKey(key, "POST", "/api-keys", { name: "from api" });
+    expect(made.status).toBe(201);
+    expect((await asKey((made.body as Created).apiKey, "GET", "/api-keys")).status).toBe(200);
+  });
+});
+
+/** One request through the worker with a D1 binding that fails where told. */
+async function through(db: D1Database, key: string, method: string, path: string, body?: unknown) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`http://api.test/api/v1${path}`, {
+      method,
+      headers: {
+        "x-api-key": key,
+        "Commet-Version": "2026-07-31",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+    { ...env, DB: db },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return { status: res.status, text: await res.text() } as Pick<ApiResponse, "status" | "text">;
+}
+
+describe("KV and D1, which share no transaction", () => {
+  it("a create whose listing fails leaves a KV record the reconciliation removes", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const orgId = uniqueOrg();
+    const { key } = await createKey(orgId, "test", { tier: "unlimited" });
+    const listingFails = faultyD1((sql) =>
+      sql.some((s) => s.startsWith('insert into "api_keys"')) ? "fail" : "ok",
+    );
+    const before = await env.API_KEYS.list({ prefix: "apikey:" });
+    expect((await through(listingFails, key, "POST", "/api-keys", { name: "lost" })).status).toBe(
+      500,
+    );
+    const after = await env.API_KEYS.list({ prefix: "apikey:" });
+    const orphans = after.keys.filter((k) => !before.keys.some((b) => b.name === k.name));
+    expect(orphans.length).toBeGreaterThanOrEqual(1);
+    // Too young: a create may still be running.
+    await reconcileApiKeys(env, Date.now());
+    for (const o of orphans) expect(await env.API_KEYS.get(o.name)).not.toBeNull();
+    await reconcileApiKeys(env, Date.now() + RECONCILE_AFTER_MS + 1000);
+    for (const o of orphans) expect(await env.API_KEYS.get(o.name)).toBeNull();
+    // The CLI's records carry no `via` and are never removed this way.
+    expect(await env.API_KEYS.get(await recordKvKey(key))).not.toBeNull();
+    log.mockRestore();
+  });
+
+  it("a delete that removed the KV record but not the listing is finished by the reconciliation", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = await current();
+    const made = (await api.post<Created>("/api-keys", { name: "half" })).body;
+    const removeFails = faultyD1((sql) =>
+      sql.some((s) => s.startsWith('delete from "api_keys"')) ? "fail" : "ok",
+    );
+    expect((await through(removeFails, api.key, "DELETE", `/api-keys/${made.id}`)).status).toBe(
+      500,
+    );
+    // Fail closed: the key no longer works, though it is still listed.
+    clearKeyCache();
+    expectError(await asKey(made.apiKey, "GET", "/plans"), 401, "unauthorized");
+    expect((await api.get<List>("/api-keys")).body.data.map((k) => k.id)).toContain(made.id);
+    // Deleting again finishes it; so does the reconciliation, for whoever never retries.
+    await reconcileApiKeys(env, Date.now() + RECONCILE_AFTER_MS + 1000);
+    expect((await api.get<List>("/api-keys")).body.data.map((k) => k.id)).not.toContain(made.id);
+    log.mockRestore();
+  });
+
+  it("a delete whose KV step fails leaves the key listed and working, to be deleted again", async () => {
+    const api = await current();
+    const made = (await api.post<Created>("/api-keys", { name: "kept" })).body;
+    const brokenKv = new Proxy(env.API_KEYS, {
+      get(target, prop) {
+        if (prop === "delete") return () => Promise.reject(new Error("KV unavailable"));
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`http://api.test/api/v1/api-keys/${made.id}`, {
+        method: "DELETE",
+        headers: { "x-api-key": api.key, "Commet-Version": "2026-07-31" },
+      }),
+      { ...env, API_KEYS: brokenKv },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(500);
+    log.mockRestore();
+    expect((await asKey(made.apiKey, "GET", "/plans")).status).toBe(200);
+    expect((await api.del(`/api-keys/${made.id}`)).status).toBe(200);
+    clearKeyCache();
+    expectError(await asKey(made.apiKey, "GET", "/plans"), 401, "unauthorized");
+  });
+});

@@ -2,10 +2,12 @@ import { apiKeyOperations } from "./api-keys";
 import type { Operation } from "./lib/operation";
 import { planGroupOperations } from "./plan-groups";
 import { planOperations } from "./plans";
+import { webhookOperations } from "./webhooks";
 
 /** Every API operation: mounted by the app, documented per version, tested by the shared suites. */
 export const OPERATIONS: readonly Operation[] = [
   ...planGroupOperations,
   ...planOperations,
   ...apiKeyOperations,
+  ...webhookOperations,
 ];

@@ -25,6 +25,7 @@ export type Fixture = {
   freePlanId: string;
   code: string;
   apiKeyId: string;
+  webhookId: string;
 };
 
 let codes = 0;
@@ -44,7 +45,12 @@ export async function makeFixture(api: Client): Promise<Fixture> {
   const code = freshCode();
   const free = await api.post<{ data: { id: string } }>("/plans/manage", { name: "free", code });
   const apiKey = await api.post<{ data: { id: string } }>("/api-keys", { name: "fuzz" });
+  const webhook = await api.post<{ data: { id: string } }>("/webhooks", {
+    url: "http://127.0.0.1:9/fuzz",
+    events: ["*"],
+  });
   return {
+    webhookId: webhook.body.data.id,
     apiKeyId: apiKey.body.data.id,
     key: api.key,
     groupId: group.body.data.id,
@@ -55,7 +61,16 @@ export async function makeFixture(api: Client): Promise<Fixture> {
 }
 
 /** Placeholders for real values, resolved against the fixture when the request is sent. */
-const REAL = ["group", "member0", "member1", "free", "code", "newCode", "apiKey"] as const;
+const REAL = [
+  "group",
+  "member0",
+  "member1",
+  "free",
+  "code",
+  "newCode",
+  "apiKey",
+  "webhook",
+] as const;
 type RealName = (typeof REAL)[number];
 const TOKEN = "\u0002real:";
 const token = (name: RealName) => `${TOKEN}${name}`;
@@ -68,6 +83,7 @@ function resolveToken(text: string, fx: Fixture): string {
   if (name === "code") return fx.code;
   if (name === "newCode") return freshCode();
   if (name === "apiKey") return fx.apiKeyId;
+  if (name === "webhook") return fx.webhookId;
   return fx.memberIds[name === "member0" ? 0 : 1] ?? "";
 }
 
@@ -93,6 +109,7 @@ function rightValue(route: ApiRoute, field: string): fc.Arbitrary<Fuzz> | null {
   if (kind === "group") return fc.constant(token("group"));
   if (kind === "plan") return planToken;
   if (kind === "apiKey") return fc.constant(token("apiKey"));
+  if (kind === "webhook") return fc.constant(token("webhook"));
   return null;
 }
 
@@ -119,11 +136,9 @@ const segment: fc.Arbitrary<{ raw: string } | { text: string }> = fc.oneof(
 function pathValue(route: ApiRoute, param: string) {
   const kind = idKind(route, param);
   const right =
-    kind === "group"
-      ? fc.constant(token("group"))
-      : kind === "apiKey"
-        ? fc.constant(token("apiKey"))
-        : planToken;
+    kind === "group" || kind === "apiKey" || kind === "webhook"
+      ? fc.constant(token(kind))
+      : planToken;
   const forCode = takesCode(route, param) ? [fc.constant(token("code"))] : [];
   return fc.oneof(
     { arbitrary: fc.oneof(right, ...forCode).map((text) => ({ text })), weight: 3 },

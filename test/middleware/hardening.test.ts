@@ -312,10 +312,15 @@ describe("operations without a body", () => {
     const group = await createGroup(api);
     const plan = await createPlan(api, { planGroupId: group.id });
     const key = await api.post<{ data: { id: string } }>("/api-keys", { name: "doomed" });
+    const hook = await api.post<{ data: { id: string } }>("/webhooks", {
+      url: "http://127.0.0.1:9/h",
+      events: ["*"],
+    });
     const ids: Record<string, string> = {
       group: group.id,
       plan: plan.id,
       apiKey: key.body.data.id,
+      webhook: hook.body.data.id,
     };
     const path = fillPath(
       route,

@@ -7,11 +7,14 @@ type Keyed = { method: string; path: string; body: unknown };
 type Id = { data: { id: string } };
 
 async function fixtures(c: Client) {
+  const webhook = (
+    await c.post<Id>("/webhooks", { url: "http://127.0.0.1:9/w", events: ["plan.created"] })
+  ).body.data.id;
   const group = (await c.post<Id>("/plan-groups", { name: "G" })).body.data.id;
   const plan = (await c.post<Id>("/plans/manage", { name: "P", code: "p", planGroupId: group }))
     .body.data.id;
   const loose = (await c.post<Id>("/plans/manage", { name: "L", code: "l" })).body.data.id;
-  return { group, plan, loose };
+  return { group, plan, loose, webhook };
 }
 
 /**
@@ -65,6 +68,21 @@ const writes: Record<string, (f: Awaited<ReturnType<typeof fixtures>>) => Keyed>
     method: "POST",
     path: "/api-keys",
     body: { name: "rotated" },
+  }),
+  "POST /api/v1/webhooks": () => ({
+    method: "POST",
+    path: "/webhooks",
+    body: { url: "https://example.com/hooks", events: ["*"] },
+  }),
+  "PATCH /api/v1/webhooks/:id": (f) => ({
+    method: "PATCH",
+    path: `/webhooks/${f.webhook}`,
+    body: { isActive: false },
+  }),
+  "PUT /api/v1/webhooks/:id": (f) => ({
+    method: "PUT",
+    path: `/webhooks/${f.webhook}`,
+    body: { description: "put" },
   }),
   "PUT /api/v1/plans/:id/visibility": (f) => ({
     method: "PUT",

@@ -25,13 +25,23 @@ type World = {
   free: string;
   codes: string[];
   apiKeyId: string;
+  webhookId: string;
 };
 
 const SECRET = "secret-of-a";
 let codes = 0;
 const newCode = () => `iso_${Date.now().toString(36)}_${++codes}`;
 
-async function makeWorld(api: Client, label: string): Promise<World> {
+/**
+ * The objects of one world. Keys and webhook endpoints are made only when
+ * `extras` asks (an organization and mode may hold only 16 endpoints, and a
+ * viewer of the same organization makes a world per test).
+ */
+async function makeWorld(
+  api: Client,
+  label: string,
+  extras: { apiKey?: boolean; webhook?: boolean } = { apiKey: true, webhook: true },
+): Promise<World> {
   const group = await api.post<{ data: { id: string } }>("/plan-groups", { name: label });
   const ids: string[] = [];
   const planCodes: string[] = [];
@@ -47,14 +57,29 @@ async function makeWorld(api: Client, label: string): Promise<World> {
     ids.push(res.body.data.id);
     planCodes.push(code);
   }
-  const key = await api.post<{ data: { id: string } }>("/api-keys", { name: label });
-  expect(key.status).toBe(201);
+  let apiKeyId = "";
+  if (extras.apiKey) {
+    const key = await api.post<{ data: { id: string } }>("/api-keys", { name: label });
+    expect(key.status).toBe(201);
+    apiKeyId = key.body.data.id;
+  }
+  let webhookId = "";
+  if (extras.webhook) {
+    const webhook = await api.post<{ data: { id: string } }>("/webhooks", {
+      url: `https://${label}.example.com/hooks`,
+      events: ["*"],
+      description: label,
+    });
+    expect(webhook.status).toBe(201);
+    webhookId = webhook.body.data.id;
+  }
   return {
+    webhookId,
     groupId: group.body.data.id,
     members: ids.slice(0, 2),
     free: ids[2] as string,
     codes: planCodes,
-    apiKeyId: key.body.data.id,
+    apiKeyId,
   };
 }
 
@@ -76,6 +101,7 @@ function ownValues(route: ApiRoute, field: string, w: World): unknown[] {
   const kind = idKind(route, field);
   if (kind === "group") return [w.groupId];
   if (kind === "apiKey") return [w.apiKeyId];
+  if (kind === "webhook") return [w.webhookId];
   if (kind === "plan")
     return takesCode(route, field) ? [w.free, w.codes[2]] : [w.free, w.members[0]];
   throw new Error(`${route.operationId}: unknown ID field ${field}; teach idKind() about it`);
@@ -100,6 +126,7 @@ function foreignValues(route: ApiRoute, field: string, a: World, w: World): unkn
     ];
   if (idKind(route, field) === "group") return [a.groupId];
   if (idKind(route, field) === "apiKey") return [a.apiKeyId];
+  if (idKind(route, field) === "webhook") return [a.webhookId];
   return [a.free, ...a.members, ...(takesCode(route, field) ? a.codes : [])];
 }
 
@@ -119,7 +146,8 @@ async function snapshot(api: Client) {
   const groups = await api.get("/plan-groups?limit=100");
   const plans = await api.get("/plans?includePrivate=true&limit=100");
   const keys = await api.get("/api-keys?limit=100");
-  return JSON.stringify([groups.body, plans.body, keys.body]);
+  const webhooks = await api.get("/webhooks?limit=100");
+  return JSON.stringify([groups.body, plans.body, keys.body, webhooks.body]);
 }
 
 const viewers = [
@@ -142,7 +170,11 @@ describe.each(viewers)("objects of organization A seen by $name", (viewer) => {
     "%s: foreign IDs answer like missing ones",
     async (_, { route, field }) => {
       const v = await viewer.make(a.orgId);
-      const own = await makeWorld(v, "viewer");
+      const kinds = route.params.map((p) => idKind(route, p));
+      const own = await makeWorld(v, "viewer", {
+        apiKey: kinds.includes("apiKey"),
+        webhook: kinds.includes("webhook"),
+      });
       const [base = {}] = ownCombinations(route, own);
       for (const foreign of foreignValues(route, field, aWorld, own)) {
         const { path, init } = request(route, { ...base, [field]: foreign });
@@ -182,13 +214,20 @@ describe.each(viewers)("objects of organization A seen by $name", (viewer) => {
     ),
   )("%s lists none of A's objects", async (_, route) => {
     const v = await viewer.make(a.orgId);
-    await makeWorld(v, "viewer");
+    await makeWorld(v, "viewer", {});
     const query = route.queryFields.includes("includePrivate")
       ? "?includePrivate=true&limit=100"
       : "?limit=100";
     const res = await v.get(`${route.path.replace(/^\/api\/v1/, "")}${query}`);
     expect(res.status).toBe(200);
-    const ids = [aWorld.groupId, aWorld.free, aWorld.apiKeyId, ...aWorld.members, ...aWorld.codes];
+    const ids = [
+      aWorld.groupId,
+      aWorld.free,
+      aWorld.apiKeyId,
+      aWorld.webhookId,
+      ...aWorld.members,
+      ...aWorld.codes,
+    ];
     for (const id of [...ids, SECRET]) {
       expect(res.text).not.toContain(id);
     }

@@ -289,6 +289,42 @@ describe("round-trip budget", () => {
     expect(malformed.counts).toEqual({ d1: 0, kvGet: 0 });
   });
 
+  it("writes record their webhook events in the same one round trip", async () => {
+    const orgId = uniqueOrg();
+    const api = await client(orgId);
+    const { request } = countingEnv();
+    await request("GET", "/plans", api.key);
+    const eventsOf = async () =>
+      (
+        await env.DB.prepare("SELECT type FROM webhook_events WHERE org_id = ? ORDER BY id")
+          .bind(orgId)
+          .all<{ type: string }>()
+      ).results.map((r) => r.type);
+    const group = await request("POST", "/plan-groups", api.key, { name: "G" });
+    expect(group.counts).toEqual({ d1: 1, kvGet: 0 });
+    const gid = (group.body.data as { id: string }).id;
+    const plan = await request("POST", "/plans", api.key, {
+      name: "P",
+      code: "p",
+      planGroupId: gid,
+    });
+    expect(plan.counts).toEqual({ d1: 1, kvGet: 0 });
+    const pid = (plan.body.data as { id: string }).id;
+    expect((await request("PATCH", `/plans/${pid}`, api.key, { name: "Q" })).counts.d1).toBe(1);
+    expect((await request("DELETE", `/plans/${pid}`, api.key)).counts.d1).toBe(1);
+    // Events of one batch share its millisecond, so compare them as a set.
+    expect((await eventsOf()).sort()).toEqual(
+      [
+        "plan_group.created",
+        "plan.created",
+        "plan_group.plan_added",
+        "plan.updated",
+        "plan.deleted",
+        "plan_group.plan_removed",
+      ].sort(),
+    );
+  });
+
   it("versions: the header costs nothing; without it the pin is one KV read, then cached", async () => {
     const orgId = uniqueOrg();
     const { key } = await createKey(orgId);

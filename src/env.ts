@@ -1,12 +1,10 @@
 import type { Db } from "./db/database";
 import type { KeyedRequest } from "./idempotency/records";
+import type { Tenant } from "./tenant";
 import type { ApiVersion } from "./versions/ids";
 import type { DeliveryMessage } from "./webhooks/queue";
 
-export type Mode = "test" | "live";
-
-/** The tenant every query is scoped to: one (organization, mode) world. */
-export type Tenant = { orgId: string; mode: Mode };
+export type { Mode, Tenant } from "./tenant";
 
 export type Auth = {
   keyId: string;

@@ -10,6 +10,7 @@ declare global {
       FC_SEED: string;
       FC_PATH: string;
       FC_RUNS: string;
+      DEPLOYED_LIMITS: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

@@ -3,7 +3,7 @@ import type { Db } from "../db/database";
 import { apiKeys } from "../db/schema";
 import { inTenant, noTable, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
-import type { Tenant } from "../env";
+import type { Tenant } from "../tenant";
 import type { ApiKeyRecord } from "./record";
 
 /** Keys one organization and mode may hold (the CLI's keys count too). */

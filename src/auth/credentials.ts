@@ -1,5 +1,5 @@
-import type { Mode } from "../env";
 import { API_KEY_PATTERN } from "../lib/api-keys";
+import type { Mode } from "../tenant";
 
 /** What a request presented: nothing, something that is not one of our keys, or a key. */
 export type Credential =

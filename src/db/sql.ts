@@ -1,6 +1,6 @@
 import { type Column, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { Tenant } from "../env";
+import type { Tenant } from "../tenant";
 import { param } from "./statements";
 
 /** A tenant's values, or parameters standing for them in a compiled statement. */

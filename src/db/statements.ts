@@ -2,7 +2,7 @@ import { fillPlaceholders, is, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Mode } from "../env";
+import type { Mode } from "../tenant";
 
 /**
  * The one way this service writes SQL. Every statement is written with

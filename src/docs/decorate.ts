@@ -1,7 +1,7 @@
 import { ApiError, docUrlFor, ERRORS, type ErrorCode } from "../errors";
 import type { Version } from "../versions/types";
 import { HEADERS, PARAMETERS, SECURITY_SCHEMES } from "./components";
-import type { OpenApiDocument } from "./openapi";
+import type { OpenApiDocument } from "./document";
 
 type PathItem = NonNullable<OpenApiDocument["paths"]>[string];
 type Operation = NonNullable<PathItem["get"]>;

@@ -8,9 +8,11 @@ import { VERSIONS } from "../versions";
 import type { ApiVersion } from "../versions/ids";
 import type { RouteRef, Version } from "../versions/types";
 import { decorate } from "./decorate";
-import { describeVersion } from "./description";
+import type { OpenApiDocument } from "./document";
 
-export type OpenApiDocument = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
+export type { OpenApiDocument };
+
+import { describeVersion } from "./description";
 
 export type DocumentOptions = {
   /** Origin the API is served from, for `servers`. */

@@ -3,7 +3,7 @@ import type { Db } from "../db/database";
 import { idempotencyKeys as keys } from "../db/schema";
 import { valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select } from "../db/statements";
-import type { Tenant } from "../env";
+import type { Tenant } from "../tenant";
 import type { ApiVersion } from "../versions/ids";
 
 /** A key is remembered this long; an older record counts as absent. */

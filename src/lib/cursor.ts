@@ -1,5 +1,5 @@
-import type { Tenant } from "../env";
 import { ApiError } from "../errors";
+import type { Tenant } from "../tenant";
 import { isBookmark } from "./bookmarks";
 import { base64UrlDecode, base64UrlEncode, sha256Hex } from "./encoding";
 import { ID_PATTERN } from "./ids";

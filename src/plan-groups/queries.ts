@@ -3,7 +3,6 @@ import type { Db } from "../db/database";
 import { planGroups, plans } from "../db/schema";
 import { inTenant, noTable, patchOf } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
-import type { Tenant } from "../env";
 import {
   groupExists,
   hasRoom,
@@ -15,6 +14,7 @@ import {
   reorder,
   unlinkAll,
 } from "../membership/membership";
+import type { Tenant } from "../tenant";
 import { fill, record } from "../webhooks/outbox";
 
 /** A plan group as the service works with it; versions present it (src/versions). */

@@ -5,9 +5,9 @@ import { isUniqueViolation } from "../db/errors";
 import { planGroups, plans } from "../db/schema";
 import { inTenant, noTable, patchOf, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
-import type { Tenant } from "../env";
 import { groupExists, hasRoom, joinAtEnd, leave, noGroup } from "../membership/membership";
 import { groupSnapshot } from "../plan-groups/queries";
+import type { Tenant } from "../tenant";
 import { fill, record } from "../webhooks/outbox";
 
 const columns = {

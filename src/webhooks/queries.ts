@@ -3,7 +3,7 @@ import type { Db } from "../db/database";
 import { webhookEndpoints as endpoints } from "../db/schema";
 import { inTenant, noTable, patchOf, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
-import type { Tenant } from "../env";
+import type { Tenant } from "../tenant";
 import type { WebhookRecord } from "./record";
 
 /** Endpoints one organization and mode may have. */

@@ -1,4 +1,4 @@
-import type { Mode } from "../env";
+import type { Mode } from "../tenant";
 
 /** An IPv4 dotted quad, or any IPv6 literal (in a URL always in brackets). */
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

@@ -1,5 +1,5 @@
 import type { Load, Request } from "./load";
-import { type Api, call, type Seeded } from "./seed";
+import { type Api, call, type Seeded, VERSION_HEADER } from "./seed";
 
 export type Kind = "read" | "write" | "context";
 
@@ -19,7 +19,7 @@ export type FloorSeed = { groupId: string; planIds: string[] };
 const json = { "content-type": "application/json" };
 
 export function pairs(api: Api, seeded: Seeded, floorUrl: string, floor: FloorSeed): Pair[] {
-  const auth = { "x-api-key": api.key };
+  const auth = { "x-api-key": api.key, ...VERSION_HEADER };
   const get = (path: string): Request[] => [{ method: "GET", path, headers: auth }];
   const floorPlan = floor.planIds[3] ?? floor.planIds[0];
   const floorSelect: Load = {

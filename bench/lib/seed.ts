@@ -11,7 +11,8 @@ export type Seeded = {
   freePlanIds: string[];
 };
 
-type Envelope<T> = { success: boolean; data: T };
+/** The SDKs name their version on every request; so does the benchmark (no pin read). */
+export const VERSION_HEADER = { "Commet-Version": "2026-07-31" };
 
 /** One API call that must succeed; the benchmark is meaningless on error responses. */
 export async function call<T>(api: Api, method: string, path: string, body?: unknown): Promise<T> {
@@ -19,13 +20,14 @@ export async function call<T>(api: Api, method: string, path: string, body?: unk
     method,
     headers: {
       "x-api-key": api.key,
+      ...VERSION_HEADER,
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return (JSON.parse(text) as Envelope<T>).data;
+  return JSON.parse(text) as T;
 }
 
 /** Maps with at most `limit` calls in flight, keeping the input order. */

@@ -1,5 +1,5 @@
 import { storeNewKey } from "../../scripts/lib/keys";
-import { wranglerKv } from "../../scripts/lib/wrangler";
+import { wranglerKv, wranglerSql } from "../../scripts/lib/wrangler";
 
 export type Api = { url: string; key: string };
 
@@ -44,7 +44,8 @@ async function inPool<T, R>(items: T[], limit: number, fn: (item: T, index: numb
 
 /** An unlimited-tier key, so the rate limiter never shapes the numbers. */
 export async function createBenchKey(persistTo: string): Promise<string> {
-  const { apiKey } = await storeNewKey(wranglerKv({ remote: false, persistTo }), {
+  const target = { remote: false, persistTo };
+  const { apiKey } = await storeNewKey(wranglerKv(target), wranglerSql(target), {
     orgId: "org_bench",
     mode: "test",
     name: "bench",

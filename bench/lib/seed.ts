@@ -1,5 +1,7 @@
 import { storeNewKey } from "../../scripts/lib/keys";
+import { pinEntry } from "../../scripts/lib/pins";
 import { wranglerKv, wranglerSql } from "../../scripts/lib/wrangler";
+import { LEGACY_VERSION } from "../../src/versions/ids";
 
 export type Api = { url: string; key: string };
 
@@ -42,16 +44,23 @@ async function inPool<T, R>(items: T[], limit: number, fn: (item: T, index: numb
   return out;
 }
 
-/** An unlimited-tier key, so the rate limiter never shapes the numbers. */
+/**
+ * An unlimited-tier key, so the rate limiter never shapes the numbers. Its
+ * organization is pinned to the envelope version: `call` reads `{ data }`, and
+ * the recorded results were measured on those shapes (a first key would
+ * otherwise pin it to the current version).
+ */
 export async function createBenchKey(persistTo: string): Promise<string> {
   const target = { remote: false, persistTo };
-  const { apiKey } = await storeNewKey(wranglerKv(target), wranglerSql(target), {
+  const kv = wranglerKv(target);
+  const { apiKey } = await storeNewKey(kv, wranglerSql(target), {
     orgId: "org_bench",
     mode: "test",
     name: "bench",
     tier: "unlimited",
     expiresInDays: null,
   });
+  await kv.putMany([pinEntry("org_bench", LEGACY_VERSION)]);
   return apiKey;
 }
 

@@ -163,17 +163,28 @@ export type Revocation =
 export async function revokeKey(kv: Kv, sql: Sql, idOrKey: string): Promise<Revocation | null> {
   const hashed = API_KEY_PATTERN.test(idOrKey) ? await recordKvKey(idOrKey) : null;
   const kvKey = hashed ?? (await kvGet(kv, idKvKey(idOrKey)));
-  const value = kvKey === null ? null : await kvGet(kv, kvKey);
-  const record = value === null ? null : parseRecord(value);
-  if (kvKey !== null && record !== null) {
-    await kv.deleteMany([kvKey, idKvKey(record.id)]);
-    await sql.run([deleteListing(record, record.id)]);
-    return { revoked: record };
+  const found = kvKey === null ? null : await readRecord(kv, kvKey);
+  if (kvKey !== null && found !== null && (hashed !== null || found.id === idOrKey)) {
+    return revokeStored(kv, sql, kvKey, found);
   }
   const listing = await findListing(sql, hashed ? { kvKey: hashed } : { id: idOrKey });
   if (listing === null) return null;
-  // Whatever of the key is left in KV goes first, as for any revocation.
-  await kv.deleteMany([listing.kvKey, idKvKey(listing.id)]);
+  const record = await readRecord(kv, listing.kvKey);
+  if (record?.id === listing.id) return revokeStored(kv, sql, listing.kvKey, record);
+  // Already gone from KV. Its KV key may hold another key's record by now (a
+  // demo key stored again): that one stays.
+  await kv.deleteMany([idKvKey(listing.id), ...(record === null ? [listing.kvKey] : [])]);
   await sql.run([deleteListing(listing, listing.id)]);
   return { listingOnly: { id: listing.id, orgId: listing.orgId, mode: listing.mode } };
+}
+
+async function revokeStored(kv: Kv, sql: Sql, kvKey: string, record: KeyRecord) {
+  await kv.deleteMany([kvKey, idKvKey(record.id)]);
+  await sql.run([deleteListing(record, record.id)]);
+  return { revoked: record };
+}
+
+async function readRecord(kv: Kv, kvKey: string): Promise<KeyRecord | null> {
+  const value = await kvGet(kv, kvKey);
+  return value === null ? null : parseRecord(value);
 }

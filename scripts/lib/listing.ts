@@ -35,7 +35,7 @@ const listedRow = z
  * Lists a key whose KV record is `kvKey`; a key already listed (by id or KV
  * record) is left as it is. `prefix`: the key's first 12 characters, or only
  * the mode prefix when the key is unknown (keys from before the listing).
- * Returns the id when the row was inserted.
+ * The statement returns the id when it inserted the row.
  */
 export function insertListing(record: KeyRecord, kvKey: string, prefix: string): string {
   const expiresAt = record.expiresAt === null ? null : Date.parse(record.expiresAt);

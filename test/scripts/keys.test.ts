@@ -176,6 +176,21 @@ describe("listing and revoking keys", () => {
     expect((await listKeys(kv, sql, { orgId: org, mode: "test" })).keys).toEqual([]);
     expect(await kv.list("apikey")).toEqual([]);
   });
+  it("never deletes another key's record that took over the KV key of a listed one", async () => {
+    const kv = bindingKv(env.API_KEYS);
+    const org = uniqueOrg();
+    const first = await storeNewKey(kv, sql, opts(org));
+    // The same key stored again under a new record, the old listing left behind.
+    const newer = { ...first.record, id: newId("key") };
+    await kv.putMany(await keyEntries(first.apiKey, newer));
+
+    expect(await revokeKey(kv, sql, first.record.id)).toEqual({
+      listingOnly: { id: first.record.id, orgId: org, mode: "test" },
+    });
+    expect(await kv.list("apikey")).toEqual(
+      [await recordKvKey(first.apiKey), idKvKey(newer.id)].sort(),
+    );
+  });
 });
 
 describe("key:backfill", () => {

@@ -10,8 +10,16 @@ import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
 import { recordKvKey } from "../src/lib/api-keys";
 import { CURRENT_VERSION, pinKvKey } from "../src/versions/ids";
-import { storeNewKey } from "./lib/keys";
-import { LOG_DIR, rotateLog, WRANGLER, wrangler, wranglerEnv, wranglerKv } from "./lib/wrangler";
+import { ensureListed, parseRecord, storeNewKey } from "./lib/keys";
+import {
+  LOG_DIR,
+  rotateLog,
+  WRANGLER,
+  wrangler,
+  wranglerEnv,
+  wranglerKv,
+  wranglerSql,
+} from "./lib/wrangler";
 
 const DEMO_KEY_FILE = ".wrangler/demo-key";
 const DEMO_ORG = "org_demo";
@@ -29,22 +37,28 @@ function ensureEncryptionKey() {
 
 /**
  * The demo key is kept across runs so a pasted curl line keeps working. While
- * its record is in KV nothing is written; otherwise (first run, or revoked) it
- * is stored again like any new key, which pins org_demo on its first key.
+ * its record is in KV nothing is written (it is listed if an older run left it
+ * unlisted); otherwise (first run, or revoked) it is stored again like any new
+ * key, which pins org_demo on its first key.
  */
 async function ensureDemoKey(): Promise<{ apiKey: string; version: string }> {
   const kv = wranglerKv({ remote: false });
+  const sql = wranglerSql({ remote: false });
   const saved = existsSync(DEMO_KEY_FILE) ? readFileSync(DEMO_KEY_FILE, "utf8").trim() : "";
   if (saved) {
     const recordKey = await recordKvKey(saved);
     const found = await kv.getMany([recordKey, pinKvKey(DEMO_ORG)]);
-    if (found.get(recordKey)) {
+    const value = found.get(recordKey);
+    const record = value ? parseRecord(value) : null;
+    if (record) {
+      if (await ensureListed(sql, saved, record)) console.error("dev: listed the demo key in D1");
       const pin = found.get(pinKvKey(DEMO_ORG));
       return { apiKey: saved, version: pin ?? `${CURRENT_VERSION} (not pinned)` };
     }
   }
   const { apiKey, pin } = await storeNewKey(
     kv,
+    sql,
     { orgId: DEMO_ORG, mode: "test", name: "demo", tier: "standard", expiresInDays: null },
     saved || undefined,
   );

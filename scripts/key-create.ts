@@ -2,10 +2,14 @@ import { runCommand } from "./lib/cli";
 import { keyCreateUsage, parseKeyCreate } from "./lib/commands";
 import { createdLine } from "./lib/format";
 import { storeNewKey } from "./lib/keys";
-import { wranglerKv } from "./lib/wrangler";
+import { wranglerKv, wranglerSql } from "./lib/wrangler";
 
 await runCommand(keyCreateUsage, parseKeyCreate, async ({ remote, ...opts }) => {
-  const { apiKey, record, pin, newPin } = await storeNewKey(wranglerKv({ remote }), opts);
+  const { apiKey, record, pin, newPin } = await storeNewKey(
+    wranglerKv({ remote }),
+    wranglerSql({ remote }),
+    opts,
+  );
   console.error(createdLine(record));
   if (newPin)
     console.error(`${record.orgId} is new: pinned to API version ${pin} (see npm run org:pin)`);

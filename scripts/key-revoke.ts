@@ -1,17 +1,25 @@
 import { CliError, runCommand } from "./lib/cli";
 import { keyRevokeUsage, parseKeyRevoke } from "./lib/commands";
 import { revokeKey } from "./lib/keys";
-import { wranglerKv } from "./lib/wrangler";
+import { wranglerKv, wranglerSql } from "./lib/wrangler";
 
 await runCommand(keyRevokeUsage, parseKeyRevoke, async ({ target, remote }) => {
   const kv = wranglerKv({ remote });
-  const record = await revokeKey(kv, target);
-  if (!record) {
+  const result = await revokeKey(kv, wranglerSql({ remote }), target);
+  if (!result) {
     // Never echo a secret back.
-    const what = target.startsWith("ck_") ? "that key" : `a key with id ${target}`;
-    throw new CliError(`there is no ${what} in ${kv.where}; nothing revoked`);
+    const what = target.startsWith("ck_") ? "such key" : `key with id ${target}`;
+    throw new CliError(`there is no ${what} in ${kv.where} or its listing; nothing revoked`);
   }
+  if ("listingOnly" in result) {
+    const { id, orgId, mode } = result.listingOnly;
+    console.log(
+      `${id} (${orgId}, ${mode}) was listed but its KV record was already gone: removed its listing`,
+    );
+    return;
+  }
+  const { id, orgId, mode } = result.revoked;
   console.log(
-    `revoked ${record.id} (${record.orgId}, ${record.mode}); running isolates may accept it for up to 90 s more (README, "Revocation delay")`,
+    `revoked ${id} (${orgId}, ${mode}); running isolates may accept it for up to 90 s more (README, "Revocation delay")`,
   );
 });

@@ -1,5 +1,5 @@
 import { storeNewKey } from "../../scripts/lib/keys";
-import { wranglerKv } from "../../scripts/lib/wrangler";
+import { wranglerKv, wranglerSql } from "../../scripts/lib/wrangler";
 
 export type Api = { url: string; key: string };
 
@@ -46,7 +46,9 @@ async function inPool<T, R>(items: T[], limit: number, fn: (item: T, index: numb
 
 /** An unlimited-tier key, so the rate limiter never shapes the numbers. */
 export async function createBenchKey(persistTo: string): Promise<string> {
-  const { apiKey } = await storeNewKey(wranglerKv({ remote: false, persistTo }), {
+  const target = { remote: false, persistTo };
+  const kv = wranglerKv(target);
+  const { apiKey } = await storeNewKey(kv, wranglerSql(target), {
     orgId: "org_bench",
     mode: "test",
     name: "bench",

@@ -60,7 +60,7 @@ function days(value: string | undefined): number | null {
 }
 
 export const keyListUsage = `usage: npm run key:list -- --org <id> --mode <test|live> [--remote]
-One line per key: id, tier, created, expiry, name. Never a secret.`;
+One line per listed key, newest first: id, tier, created, expiry, last used, name. Never a secret.`;
 
 export type KeyListOptions = { orgId: string; mode: Mode; remote: boolean };
 
@@ -85,6 +85,16 @@ export function parseKeyRevoke(args: readonly string[]): KeyRevokeOptions | "hel
   const target = parsed.positionals[0];
   if (!target) throw new UsageError("which key? give its id (key_...) or the key (ck_...)");
   return { target, remote: parsed.values.remote ?? false };
+}
+
+export const keyBackfillUsage = `usage: npm run key:backfill -- [--remote]
+Lists every key in KV that the D1 listing does not show yet (keys made before it existed),
+so the API lists and revokes them too. Run it once when upgrading a deployment; again changes nothing.`;
+
+export function parseKeyBackfill(args: readonly string[]): { remote: boolean } | "help" {
+  const parsed = parseCommandLine(args, { remote: "boolean" });
+  if (parsed.help) return "help";
+  return { remote: parsed.values.remote ?? false };
 }
 
 export const orgPinUsage = `usage: npm run org:pin -- --org <id> --version <${API_VERSIONS.join("|")}> [--remote]

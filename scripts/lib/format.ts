@@ -1,35 +1,35 @@
-/** How the scripts print keys. Never a secret: records hold none. No Node imports. */
+/** How the scripts print keys. Never a secret: records and listings hold none. No Node imports. */
 import type { KeyRecord } from "../../src/lib/api-keys";
+import type { ListedKey } from "./listing";
 
 /** `2026-11-26` (UTC): a key's dates are whole days for a reader. */
-export const day = (iso: string) => iso.slice(0, 10);
+export const day = (time: string | number) => new Date(time).toISOString().slice(0, 10);
 
-function expiry(record: KeyRecord, now: number): string {
-  if (record.expiresAt === null) return "never expires";
-  return `${Date.parse(record.expiresAt) <= now ? "expired" : "expires"} ${day(record.expiresAt)}`;
+function expiry(expiresAt: string | number | null, now: number): string {
+  if (expiresAt === null) return "never expires";
+  return `${new Date(expiresAt).getTime() <= now ? "expired" : "expires"} ${day(expiresAt)}`;
 }
 
 /** `created key_... for org_1 (test, standard, expires 2026-12-26)` */
 export function createdLine(record: KeyRecord, now = Date.now()): string {
-  return `created ${record.id} for ${record.orgId} (${record.mode}, ${record.tier}, ${expiry(record, now)})`;
+  return `created ${record.id} for ${record.orgId} (${record.mode}, ${record.tier}, ${expiry(record.expiresAt, now)})`;
 }
 
 /**
- * One line per key, in columns: id, tier, created, expiry, name (last, as JSON,
- * since it is free text).
+ * One line per key, in the order given (the listing's: newest first), in
+ * columns: id, tier, created, expiry, last used, name (last, as JSON, since it
+ * is free text).
  */
-export function keyLines(records: readonly KeyRecord[], now = Date.now()): string[] {
-  const sorted = [...records].sort(
-    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
-  );
-  const idWidth = Math.max(0, ...sorted.map((r) => r.id.length));
-  return sorted.map((r) =>
+export function keyLines(keys: readonly ListedKey[], now = Date.now()): string[] {
+  const idWidth = Math.max(0, ...keys.map((k) => k.id.length));
+  return keys.map((k) =>
     [
-      r.id.padEnd(idWidth),
-      r.tier.padEnd(9),
-      `created ${day(r.createdAt)}`,
-      expiry(r, now).padEnd(18),
-      JSON.stringify(r.name),
+      k.id.padEnd(idWidth),
+      k.tier.padEnd(9),
+      `created ${day(k.createdAt)}`,
+      expiry(k.expiresAt, now).padEnd(18),
+      (k.lastUsedAt === null ? "never used" : `last used ${day(k.lastUsedAt)}`).padEnd(20),
+      JSON.stringify(k.name),
     ].join("  "),
   );
 }

@@ -1,7 +1,9 @@
 /**
- * Every write and read of API keys the scripts make. A new store of keys (the
- * D1 index the API will list them from) gets its write in `storeNewKey` and
- * its delete in `revokeKey`, beside KV's.
+ * Every write and read of API keys the scripts make: the KV record that
+ * authenticates a key, and its row in the D1 listing that the API lists keys
+ * from. KV and D1 share no transaction, so the order is the worker's: a new
+ * key's KV record first, then its listing; a revoked key's KV record first,
+ * then its listing.
  */
 import {
   API_KEY_PATTERN,
@@ -16,60 +18,173 @@ import {
 } from "../../src/lib/api-keys";
 import { newId } from "../../src/lib/ids";
 import { type Kv, kvGet } from "./kv";
+import {
+  deleteListing,
+  dropListingOf,
+  findListing,
+  insertListing,
+  type ListedKey,
+  listedAmong,
+  listedKeys,
+} from "./listing";
 import { pinForNewKey } from "./pins";
+import type { Sql } from "./sql";
+
+type Tenant = { orgId: string; mode: "test" | "live" };
+
+/** What the listing shows of a key: its first 12 characters, never enough to use it. */
+const prefixOf = (apiKey: string) => apiKey.slice(0, 12);
 
 /**
- * Stores a new key (its hash, never the key) and returns the key and its record.
- * An organization's first key also pins it to the current API version: `pin` is
- * the organization's version after the write, `newPin` says whether it was set now.
- * `apiKey` lets `npm run dev` store its saved demo key again.
+ * Stores a new key (its hash, never the key) and lists it; returns the key and
+ * its record. An organization's first key also pins it to the current API
+ * version: `pin` is the organization's version after the write, `newPin` says
+ * whether it was set now. `apiKey` lets `npm run dev` store its saved demo key again.
  */
-export async function storeNewKey(kv: Kv, opts: KeyOptions, apiKey = generateApiKey(opts.mode)) {
+export async function storeNewKey(
+  kv: Kv,
+  sql: Sql,
+  opts: KeyOptions,
+  apiKey = generateApiKey(opts.mode),
+) {
   const record = buildKeyRecord(opts, newId("key"));
   const { pin, entry } = await pinForNewKey(kv, opts.orgId);
-  await kv.putMany([...(await keyEntries(apiKey, record)), ...(entry ? [entry] : [])]);
+  const entries = await keyEntries(apiKey, record);
+  await kv.putMany([...entries, ...(entry ? [entry] : [])]);
+  const kvKey = await recordKvKey(apiKey);
+  try {
+    await sql.run([dropListingOf(kvKey), insertListing(record, kvKey, prefixOf(apiKey))]);
+  } catch (err) {
+    // Nobody has seen the key yet: take it back rather than leave it working
+    // unlisted (should that fail too, key:list counts it as not listed).
+    await kv.deleteMany(entries.map((e) => e.key)).catch(() => undefined);
+    throw err;
+  }
   return { apiKey, record, pin, newPin: entry !== null };
 }
 
-/**
- * Every key record in the namespace (until keys have an index of their own,
- * this reads them all). Records that do not parse are counted, not returned.
- */
-export async function listKeyRecords(
-  kv: Kv,
-): Promise<{ records: KeyRecord[]; unreadable: number }> {
-  const names = await kv.list("apikey:");
-  const values = await kv.getMany(names);
-  const records: KeyRecord[] = [];
+/** Lists a key whose KV record exists (the demo key of an older `npm run dev`); true if it was not listed. */
+export async function ensureListed(sql: Sql, apiKey: string, record: KeyRecord): Promise<boolean> {
+  const kvKey = await recordKvKey(apiKey);
+  if ((await listedAmong(sql, [kvKey])).has(kvKey)) return false;
+  await sql.run([insertListing(record, kvKey, prefixOf(apiKey))]);
+  return true;
+}
+
+/** A stored record, read strictly as the worker reads it; null when it does not parse. */
+export function parseRecord(value: string): KeyRecord | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const parsed = keyRecordSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Records under `names` that parse, and how many did not (absent ones count as neither). */
+async function readRecords(kv: Kv, names: readonly string[]) {
+  const records = new Map<string, KeyRecord>();
   let unreadable = 0;
-  for (const value of values.values()) {
-    const parsed = value === null ? null : keyRecordSchema.safeParse(safeJson(value));
-    if (parsed?.success) records.push(parsed.data);
-    else if (value !== null) unreadable += 1;
+  if (names.length === 0) return { records, unreadable };
+  for (const [name, value] of await kv.getMany(names)) {
+    if (value === null) continue;
+    const record = parseRecord(value);
+    if (record) records.set(name, record);
+    else unreadable += 1;
   }
   return { records, unreadable };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** Every key record in KV (the org pin backfill needs them all). */
+export async function listKeyRecords(
+  kv: Kv,
+): Promise<{ records: KeyRecord[]; unreadable: number }> {
+  const { records, unreadable } = await readRecords(kv, await kv.list("apikey:"));
+  return { records: [...records.values()], unreadable };
+}
+
+/** KV key records that are not listed: every one with `npm run key:backfill`, or one tenant's. */
+async function unlistedRecords(kv: Kv, sql: Sql) {
+  const names = await kv.list("apikey:");
+  const listed = await listedAmong(sql, names);
+  const { records, unreadable } = await readRecords(
+    kv,
+    names.filter((n) => !listed.has(n)),
+  );
+  return { records, unreadable, alreadyListed: listed.size };
 }
 
 /**
- * Deletes a key, found by its id (`key_...`) or by the key itself (`ck_...`).
- * Returns its record, or null when there is no such key.
+ * The listed keys of one organization and mode, newest first, and how many of
+ * its KV key records are not listed (keys from before the listing).
  */
-export async function revokeKey(kv: Kv, idOrKey: string): Promise<KeyRecord | null> {
-  const recordKey = API_KEY_PATTERN.test(idOrKey)
-    ? await recordKvKey(idOrKey)
-    : await kvGet(kv, idKvKey(idOrKey));
-  if (recordKey === null) return null;
-  const value = await kvGet(kv, recordKey);
-  const parsed = value === null ? null : keyRecordSchema.safeParse(safeJson(value));
-  if (!parsed?.success) return null;
-  await kv.deleteMany([recordKey, idKvKey(parsed.data.id)]);
-  return parsed.data;
+export async function listKeys(
+  kv: Kv,
+  sql: Sql,
+  tenant: Tenant,
+): Promise<{ keys: ListedKey[]; unlisted: number; unreadable: number }> {
+  const keys = await listedKeys(sql, tenant);
+  const { records, unreadable } = await unlistedRecords(kv, sql);
+  const unlisted = [...records.values()].filter(
+    (r) => r.orgId === tenant.orgId && r.mode === tenant.mode,
+  ).length;
+  return { keys, unlisted, unreadable };
+}
+
+export type BackfillResult = { listed: number; alreadyListed: number; unreadable: number };
+
+/**
+ * `npm run key:backfill`: lists every KV key record that is not listed yet.
+ * The key itself was never stored, so the prefix is only the mode's
+ * (`ck_test_`). Idempotent: a key listed meanwhile is left as it is.
+ */
+export async function backfillListing(kv: Kv, sql: Sql): Promise<BackfillResult> {
+  const { records, unreadable, alreadyListed } = await unlistedRecords(kv, sql);
+  const inserts = [...records].map(([kvKey, record]) =>
+    insertListing(record, kvKey, `ck_${record.mode}_`),
+  );
+  const inserted = inserts.length === 0 ? [] : await sql.run(inserts);
+  const listed = inserted.filter((rows) => rows.length > 0).length;
+  return { listed, alreadyListed: alreadyListed + inserts.length - listed, unreadable };
+}
+
+export type Revocation =
+  | { revoked: KeyRecord }
+  /** Listed, but its KV record was already gone: only the listing was left to remove. */
+  | { listingOnly: Tenant & { id: string } };
+
+/**
+ * Revokes a key, found by its id (`key_...`) or by the key itself (`ck_...`):
+ * its KV record first (what authenticates), then its listing. Null when there
+ * is no such key in either store.
+ */
+export async function revokeKey(kv: Kv, sql: Sql, idOrKey: string): Promise<Revocation | null> {
+  const hashed = API_KEY_PATTERN.test(idOrKey) ? await recordKvKey(idOrKey) : null;
+  const kvKey = hashed ?? (await kvGet(kv, idKvKey(idOrKey)));
+  const found = kvKey === null ? null : await readRecord(kv, kvKey);
+  if (kvKey !== null && found !== null && (hashed !== null || found.id === idOrKey)) {
+    return revokeStored(kv, sql, kvKey, found);
+  }
+  const listing = await findListing(sql, hashed ? { kvKey: hashed } : { id: idOrKey });
+  if (listing === null) return null;
+  const record = await readRecord(kv, listing.kvKey);
+  if (record?.id === listing.id) return revokeStored(kv, sql, listing.kvKey, record);
+  // Already gone from KV. Its KV key may hold another key's record by now (a
+  // demo key stored again): that one stays.
+  await kv.deleteMany([idKvKey(listing.id), ...(record === null ? [listing.kvKey] : [])]);
+  await sql.run([deleteListing(listing, listing.id)]);
+  return { listingOnly: { id: listing.id, orgId: listing.orgId, mode: listing.mode } };
+}
+
+async function revokeStored(kv: Kv, sql: Sql, kvKey: string, record: KeyRecord) {
+  await kv.deleteMany([kvKey, idKvKey(record.id)]);
+  await sql.run([deleteListing(record, record.id)]);
+  return { revoked: record };
+}
+
+async function readRecord(kv: Kv, kvKey: string): Promise<KeyRecord | null> {
+  const value = await kvGet(kv, kvKey);
+  return value === null ? null : parseRecord(value);
 }

@@ -5,6 +5,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { type Kv, parseBulkGet, parseKeyList } from "./kv";
+import { commandsOf, parseExecuteOutput, type Sql } from "./sql";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -63,7 +64,8 @@ export function wrangler(args: string[]): Promise<string> {
     child.on("close", (code) => {
       if (code === 0) return done(out);
       const text = stripVTControlCharacters(`${err}\n${out}`);
-      const reason = /\[ERROR\]\s*(.+)/.exec(text)?.[1] ?? `exited with code ${code}`;
+      const reason =
+        /\[ERROR\]\s*(.+)/.exec(text)?.[1] ?? jsonError(out) ?? `exited with code ${code}`;
       fail(
         new WranglerError(
           `wrangler ${args.slice(0, 3).join(" ")}: ${reason.trim()} (log: ${fromRoot(CLI_LOG)})`,
@@ -71,6 +73,17 @@ export function wrangler(args: string[]): Promise<string> {
       );
     });
   });
+}
+
+/** With `--json`, wrangler prints a failure as `{ "error": { "text": ... } }` on stdout. */
+function jsonError(out: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(out.slice(out.indexOf("{"), out.lastIndexOf("}") + 1));
+    const error = (parsed as { error?: { text?: unknown } } | null)?.error;
+    return typeof error?.text === "string" ? error.text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** wrangler's bulk commands read their input from a file. */
@@ -86,20 +99,26 @@ const BULK_GET_MAX = 100;
 /** wrangler reads local KV lists in one page (its default limit). */
 const LOCAL_LIST_MAX = 1000;
 
+/** Where the scripts' wrangler commands act: the local state (or `persistTo`, the benchmark's own), or the deployed resources. */
+export type Target = { remote: boolean; persistTo?: string };
+
+export function targetFlags(target: Target): string[] {
+  if (target.remote) return ["--remote"];
+  return ["--local", ...(target.persistTo ? ["--persist-to", target.persistTo] : [])];
+}
+
+const localState = (target: Target) => fromRoot(target.persistTo ?? join(ROOT, ".wrangler/state"));
+
 /**
  * The API_KEYS namespace through wrangler: the local state `npm run dev` uses
  * (or `persistTo`, the benchmark's own), or the deployed one with `remote`.
  */
-export function wranglerKv(opts: { remote: boolean; persistTo?: string }): Kv {
-  const target = opts.remote
-    ? ["--remote"]
-    : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
+export function wranglerKv(opts: Target): Kv {
+  const target = targetFlags(opts);
   const kv = (command: string[]) =>
     wrangler(["kv", ...command, "--binding", "API_KEYS", ...target]);
   return {
-    where: opts.remote
-      ? "the deployed API_KEYS namespace"
-      : `local KV (${fromRoot(opts.persistTo ?? join(ROOT, ".wrangler/state"))})`,
+    where: opts.remote ? "the deployed API_KEYS namespace" : `local KV (${localState(opts)})`,
     async getMany(keys) {
       const values = new Map<string, string | null>();
       for (let i = 0; i < keys.length; i += BULK_GET_MAX) {
@@ -123,6 +142,53 @@ export function wranglerKv(opts: { remote: boolean; persistTo?: string }): Kv {
       if (keys.length > 0) {
         await withJsonFile(keys, (file) => kv(["bulk", "delete", file, "--force"]));
       }
+    },
+  };
+}
+
+/**
+ * A command line argument holds at most 128 KiB (Linux), and D1 takes at most
+ * 100 KB of SQL per statement: larger runs are split into several commands.
+ */
+const COMMAND_MAX_BYTES = 64_000;
+
+/**
+ * The DB database through `wrangler d1 execute`, at the same target as
+ * `wranglerKv`. `--command`, not `--file`: with `--remote`, a file goes through
+ * D1's import, which makes the database unavailable while it runs and returns
+ * no rows. The statements of one command run as one batch.
+ */
+export function wranglerSql(opts: Target): Sql {
+  const target = targetFlags(opts);
+  const run = async (statements: readonly string[]) => {
+    const rows = [];
+    for (const command of commandsOf(statements, COMMAND_MAX_BYTES)) {
+      const out = await wrangler([
+        "d1",
+        "execute",
+        "DB",
+        ...target,
+        "--json",
+        "--command",
+        command.join(";\n"),
+      ]).catch((err: unknown) => {
+        if (err instanceof WranglerError && /no such table/.test(err.message)) {
+          const migrate = opts.remote
+            ? "npx wrangler d1 migrations apply DB --remote"
+            : "npm run db:migrate:local (npm run dev does it too)";
+          throw new WranglerError(`${err.message}\napply the D1 migrations first: ${migrate}`);
+        }
+        throw err;
+      });
+      rows.push(...parseExecuteOutput(out, command.length));
+    }
+    return rows;
+  };
+  return {
+    where: opts.remote ? "the deployed D1 database" : `local D1 (${localState(opts)})`,
+    run,
+    async all(query) {
+      return (await run([query]))[0] ?? [];
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../scripts/lib/args";
 import {
+  parseKeyBackfill,
   parseKeyCreate,
   parseKeyList,
   parseKeyRevoke,
@@ -99,6 +100,16 @@ describe("key:list arguments", () => {
       remote: false,
     });
     expect(refusal(() => parseKeyList(["--org", "org_1"]))).toMatch(/--mode is required/);
+  });
+});
+
+describe("key:backfill arguments", () => {
+  it("takes only --remote", () => {
+    expect(parseKeyBackfill([])).toEqual({ remote: false });
+    expect(parseKeyBackfill(["--remote"])).toEqual({ remote: true });
+    expect(parseKeyBackfill(["-h"])).toBe("help");
+    expect(refusal(() => parseKeyBackfill(["--org", "org_1"]))).toBe("unknown option --org");
+    expect(refusal(() => parseKeyBackfill(["extra"]))).toBe("unexpected argument extra");
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createdLine, keyLines } from "../../scripts/lib/format";
 import { parseBulkGet, parseKeyList } from "../../scripts/lib/kv";
+import type { ListedKey } from "../../scripts/lib/listing";
 import type { KeyRecord } from "../../src/lib/api-keys";
 
 const record = (over: Partial<KeyRecord>): KeyRecord => ({
@@ -11,6 +12,15 @@ const record = (over: Partial<KeyRecord>): KeyRecord => ({
   tier: "standard",
   createdAt: "2026-11-01T10:00:00.000Z",
   expiresAt: null,
+  ...over,
+});
+const listed = (over: Partial<ListedKey>): ListedKey => ({
+  id: "key_a",
+  name: "ci",
+  tier: "standard",
+  createdAt: Date.parse("2026-11-01T10:00:00.000Z"),
+  expiresAt: null,
+  lastUsedAt: null,
   ...over,
 });
 const now = Date.parse("2026-11-26T00:00:00.000Z");
@@ -25,17 +35,21 @@ describe("key lines", () => {
     );
   });
 
-  it("lists keys oldest first in columns, the name last", () => {
+  it("lists keys in the order given (newest first), in columns, the name last", () => {
     const lines = keyLines(
       [
-        record({ id: "key_bb", createdAt: "2026-11-02T00:00:00.000Z", name: "" }),
-        record({ expiresAt: "2026-11-20T00:00:00.000Z", tier: "unlimited" }),
+        listed({ id: "key_bb", createdAt: Date.parse("2026-11-02T00:00:00.000Z"), name: "" }),
+        listed({
+          expiresAt: Date.parse("2026-11-20T00:00:00.000Z"),
+          lastUsedAt: Date.parse("2026-11-19T23:59:00.000Z"),
+          tier: "unlimited",
+        }),
       ],
       now,
     );
     expect(lines).toEqual([
-      'key_a   unlimited  created 2026-11-01  expired 2026-11-20  "ci"',
-      'key_bb  standard   created 2026-11-02  never expires       ""',
+      'key_bb  standard   created 2026-11-02  never expires       never used            ""',
+      'key_a   unlimited  created 2026-11-01  expired 2026-11-20  last used 2026-11-19  "ci"',
     ]);
   });
 });

@@ -71,8 +71,10 @@ async function fakeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<
       });
     }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-    return new Response(reply.body ?? "ok", {
-      status: reply.status ?? 200,
+    const status = reply.status ?? 200;
+    const empty = [101, 204, 205, 304].includes(status) || reply.body === "";
+    return new Response(empty ? null : (reply.body ?? "ok"), {
+      status,
       headers: reply.headers,
     });
   } finally {

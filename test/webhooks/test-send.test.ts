@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Db } from "../../src/db/database";
 import type { WebhookEndpointRow } from "../../src/db/schema";
+import { KeyClaim, KeyTaken } from "../../src/idempotency/claim";
 import { sendTestEvent } from "../../src/webhooks/test-send";
 import { uniqueOrg } from "../helpers/keys";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
@@ -149,5 +151,35 @@ describe("sendTestEvent", () => {
     await env.DB.prepare("DELETE FROM webhook_endpoints WHERE id = ?").bind(endpoint.id).run();
     expect(await sendTestEvent(env, stale)).toBeNull();
     expect(r.requests).toEqual([]);
+  });
+
+  it("carries a request's Idempotency-Key claim in its first write: the same key never sends twice", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await row(await createEndpoint({ orgId, url: r.url }));
+    const keyed = () =>
+      new KeyClaim({
+        tenant: { orgId, mode: "test" },
+        key: "test-send-1",
+        method: "POST",
+        path: `/api/v1/webhooks/${endpoint.id}/test`,
+        bodyHash: "h",
+        version: "2026-07-31",
+        claimId: crypto.randomUUID(),
+      });
+    const first = keyed();
+    const sent = await sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: first }) });
+    expect(first.state).toBe("claimed");
+    const claim = await env.DB.prepare(
+      "SELECT resource_id FROM idempotency_keys WHERE org_id = ? AND key = 'test-send-1'",
+    )
+      .bind(orgId)
+      .first<{ resource_id: string }>();
+    expect(claim?.resource_id).toBe(sent?.deliveryId);
+
+    await expect(
+      sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: keyed() }) }),
+    ).rejects.toBeInstanceOf(KeyTaken);
+    expect(r.requests).toHaveLength(1);
   });
 });

@@ -24,7 +24,7 @@ export const MAX_CONCURRENT_POSTS = 6;
 /**
  * First attempts one invocation makes while fanning events out; the rest go
  * back to the queue as delivery messages. With the consumer's batches of 10,
- * an invocation stays near 300 subrequests (D1, KV, fetch) at most, far
+ * an invocation makes about 300 subrequests (D1, KV, fetch) at most, far
  * inside the platform's 1,000.
  */
 export const INLINE_ATTEMPTS = 50;

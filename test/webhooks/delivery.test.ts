@@ -158,12 +158,16 @@ describe("fan-out and delivery", () => {
   });
 
   it("acks a message for an event that no longer exists, and drops a message it cannot read", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const result = await runBatch([
       eventMessage("whev_gone"),
       { kind: "nonsense" } as unknown as ReturnType<typeof eventMessage>,
     ]);
     expect(result.explicitAcks).toHaveLength(2);
     expect(result.retryMessages).toEqual([]);
+    expect(errors.mock.calls.map((c) => JSON.parse(String(c[0])).message)).toEqual([
+      "webhook queue message not understood, dropped",
+    ]);
   });
 
   it("stores at most 256 characters of what the receiver answered", async () => {
@@ -241,6 +245,7 @@ describe("payload versions", () => {
     const endpoint = await createEndpoint({ orgId, url: r.url });
     const eventId = await insertEvent({ orgId, type: "plan.created", data: null });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(console, "log").mockImplementation(() => {});
     const queue = new RecordingQueue();
     await runBatch([eventMessage(eventId)], { queue });
     expect(r.requests).toEqual([]);

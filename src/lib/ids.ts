@@ -1,5 +1,8 @@
-/** `pgrp` plan group, `plan` plan, `key` API key, `whep` webhook endpoint, `whev` event, `whdl` delivery. */
-export type IdPrefix = "pgrp" | "plan" | "key" | "whep" | "whev" | "whdl";
+/**
+ * `pgrp` plan group, `plan` plan, `key` API key, `whep` webhook endpoint,
+ * `whev` event, `whdl` delivery, `what` delivery attempt.
+ */
+export type IdPrefix = "pgrp" | "plan" | "key" | "whep" | "whev" | "whdl" | "what";
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 

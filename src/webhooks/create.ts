@@ -6,8 +6,8 @@ import { defineOperation } from "../lib/operation";
 import { bodyOf } from "../versions/present";
 import { insertEndpoint, MAX_ENDPOINTS } from "./queries";
 import { CreateEndpointBody } from "./schemas";
-import { newSigningSecret } from "./secret";
-import { webhookUrlProblem } from "./url";
+import { newSigningSecret } from "./sign";
+import { checkWebhookUrl } from "./url";
 
 const ANSWER = { one: "createdWebhook" } as const;
 
@@ -28,8 +28,8 @@ export default defineOperation({
   errors: ["limit_exceeded"],
   handler: async (c) => {
     const body = c.req.valid("json");
-    const problem = webhookUrlProblem(body.url, c.var.tenant.mode);
-    if (problem) throw ApiError.validation([{ field: "url", message: problem }]);
+    const url = checkWebhookUrl(body.url, c.var.tenant.mode);
+    if (!url.ok) throw ApiError.validation([{ field: "url", message: url.reason }]);
     const now = Date.now();
     const endpoint = {
       id: newId("whep", now),

@@ -2,3 +2,30 @@
 export type DeliveryMessage =
   | { kind: "event"; eventId: string }
   | { kind: "delivery"; deliveryId: string };
+
+/** A message body as sent by this service, or null (read strictly: anything else is dropped). */
+export function parseMessage(body: unknown): DeliveryMessage | null {
+  if (typeof body !== "object" || body === null) return null;
+  const { kind, eventId, deliveryId } = body as Record<string, unknown>;
+  if (kind === "event" && typeof eventId === "string") return { kind, eventId };
+  if (kind === "delivery" && typeof deliveryId === "string") return { kind, deliveryId };
+  return null;
+}
+
+export const eventMessages = (ids: string[]): MessageSendRequest<DeliveryMessage>[] =>
+  ids.map((eventId) => ({ body: { kind: "event", eventId } }));
+
+export const deliveryMessages = (ids: string[]): MessageSendRequest<DeliveryMessage>[] =>
+  ids.map((deliveryId) => ({ body: { kind: "delivery", deliveryId } }));
+
+/** Queues takes at most 100 messages per sendBatch. */
+const SEND_CHUNK = 100;
+
+export async function sendAll(
+  queue: Queue<DeliveryMessage>,
+  messages: MessageSendRequest<DeliveryMessage>[],
+) {
+  for (let i = 0; i < messages.length; i += SEND_CHUNK) {
+    await queue.sendBatch(messages.slice(i, i + SEND_CHUNK));
+  }
+}

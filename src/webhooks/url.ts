@@ -1,33 +1,47 @@
-import type { Mode } from "../tenant";
+import type { Mode } from "../env";
 
-/** An IPv4 dotted quad, or any IPv6 literal (in a URL always in brackets). */
+/** API.md, Webhooks: the longest endpoint URL accepted. */
+export const MAX_URL_LENGTH = 2048;
+
+export type UrlCheck = { ok: true } | { ok: false; reason: string };
+
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const isIpLiteral = (host: string) => IPV4.test(host) || host.startsWith("[");
 
 /**
- * What is wrong with `raw` as a webhook URL for `mode`, or null. Live
- * endpoints must be `https` on a host name; test endpoints may also be local
- * receivers (`http`, `localhost`, IP literals).
+ * Whether `url` may receive webhooks in `mode`; the reason says why not, in
+ * the words of a validation message (`url: <reason>`). Live endpoints need
+ * `https` and a public host name; test endpoints may also be `http`,
+ * `localhost` or an IP address, for receivers on a developer's machine.
+ * The WHATWG parser turns `0x7f.1` or `2130706433` into `127.0.0.1` before
+ * we look, so every spelling of an IP address is caught.
  */
-export function webhookUrlProblem(raw: string, mode: Mode): string | null {
-  if (raw.length > 2048) return "must be at most 2048 characters";
-  let url: URL;
+export function checkWebhookUrl(url: string, mode: Mode): UrlCheck {
+  if (url.length > MAX_URL_LENGTH) {
+    return { ok: false, reason: `must be at most ${MAX_URL_LENGTH} characters` };
+  }
+  let parsed: URL;
   try {
-    url = new URL(raw);
+    parsed = new URL(url);
   } catch {
-    return "must be an absolute http or https URL";
+    return { ok: false, reason: "must be an absolute http or https URL" };
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return "must be an http or https URL";
+  const live = mode === "live";
+  if (parsed.protocol !== "https:" && (live || parsed.protocol !== "http:")) {
+    return { ok: false, reason: live ? "must use https" : "must use http or https" };
   }
-  if (url.username || url.password) return "must not contain a user name or password";
-  if (mode === "test") return null;
-  if (url.protocol !== "https:") return "must use https in live mode";
-  const host = url.hostname.toLowerCase();
+  if (parsed.username !== "" || parsed.password !== "") {
+    return { ok: false, reason: "must not contain a user name or password" };
+  }
+  if (!live) return { ok: true };
+  const host = parsed.hostname.replace(/\.$/, "").toLowerCase();
+  if (host.startsWith("[") || IPV4.test(host)) {
+    return { ok: false, reason: "must use a host name, not an IP address, in live mode" };
+  }
   if (host === "localhost" || host.endsWith(".localhost")) {
-    return "must not be localhost in live mode";
+    return { ok: false, reason: "must not be localhost in live mode" };
   }
-  if (isIpLiteral(host)) return "must use a host name, not an IP address, in live mode";
-  if (!host.includes(".")) return "must use a public host name in live mode";
-  return null;
+  if (!host.includes(".")) {
+    return { ok: false, reason: "must use a public host name in live mode" };
+  }
+  return { ok: true };
 }

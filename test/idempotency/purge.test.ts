@@ -41,7 +41,9 @@ describe("idempotency purge", () => {
     await worker.scheduled(controller, env);
     expect(await countOf(old)).toBe(0);
     expect(await countOf(fresh)).toBe(50);
-    const line = JSON.parse(String(logs.mock.calls.at(-1)?.[0]));
+    const line = logs.mock.calls
+      .map((call) => JSON.parse(String(call[0])))
+      .find((l) => l.job === "idempotencyPurge");
     expect(line).toMatchObject({ level: "info", job: "idempotencyPurge", complete: true });
     expect(line.purged).toBeGreaterThanOrEqual(35_000);
   });

@@ -1,0 +1,133 @@
+import type { Db } from "../db/database";
+import type { Bindings, Tenant } from "../env";
+import { decrypt } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import {
+  type EndpointTarget,
+  type EventRow,
+  recordAttempt,
+  type Settlement,
+} from "./delivery-queries";
+import { logLine } from "./log";
+import { buildPayload, payloadVersion } from "./payload";
+import { type PostOutcome, postEvent } from "./post";
+import { afterFailure, DEACTIVATE_AFTER_MS } from "./schedule";
+import { deliveryHeaders } from "./sign";
+
+/** One attempt of one delivery: its number is already claimed (or, for a test send, recorded). */
+export type AttemptInput = {
+  tenant: Tenant;
+  deliveryId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  deliveryCreatedAt: number;
+  endpoint: EndpointTarget;
+  event: EventRow;
+};
+
+export type AttemptResult = {
+  ok: boolean;
+  /** When the POST started. */
+  attemptedAt: number;
+  settlement: Settlement;
+  /** For a delivery left pending: seconds until its next attempt. */
+  retryInSeconds: number | null;
+};
+
+type Prepared = { url: string; body: string; headers: Record<string, string> };
+
+/** The signed request, or why it could not be made (our failure, not the endpoint's). */
+async function prepare(env: Bindings, input: AttemptInput): Promise<Prepared | { error: string }> {
+  try {
+    const version = await payloadVersion(
+      env.API_KEYS,
+      input.tenant.orgId,
+      input.endpoint.apiVersion,
+    );
+    const body = buildPayload(input.event, version);
+    const secret = await decrypt(env.ENCRYPTION_KEY, input.endpoint.secret);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers = await deliveryHeaders(secret, input.event.id, timestamp, body);
+    return { url: input.endpoint.url, body, headers };
+  } catch (err) {
+    logLine("error", "webhook not sent: payload or signature failed", ids(input), err);
+    return { error: "not sent: the service could not prepare this event" };
+  }
+}
+
+const ids = (input: AttemptInput) => ({
+  orgId: input.tenant.orgId,
+  eventId: input.event.id,
+  deliveryId: input.deliveryId,
+  endpointId: input.endpoint.id,
+  attempt: input.attempt,
+});
+
+/**
+ * Signs and POSTs the event, records the attempt and what becomes of the
+ * delivery: succeeded; pending with its next attempt scheduled (`retries`);
+ * or failed, given up. The endpoint's health follows its answers: a success
+ * clears its run of failures, a failure extends it, and a run of
+ * DEACTIVATE_AFTER_MS deactivates it. A request we could not even build
+ * (an unreadable event, a secret that does not decrypt) is recorded as a
+ * failed attempt that says so, and does not count against the endpoint.
+ */
+export async function attemptDelivery(
+  env: Bindings,
+  db: Db,
+  input: AttemptInput,
+  options: { timeoutMs: number; retries: boolean },
+): Promise<AttemptResult> {
+  const prepared = await prepare(env, input);
+  const attemptedAt = Date.now();
+  const outcome: PostOutcome =
+    "error" in prepared
+      ? { ok: false, statusCode: null, durationMs: 0, error: prepared.error, excerpt: null }
+      : await postEvent(prepared.url, prepared.body, prepared.headers, options.timeoutMs);
+  const done = Date.now();
+  let settlement: Settlement;
+  let retryInSeconds: number | null = null;
+  if (outcome.ok) settlement = { status: "succeeded", completedAt: done };
+  else {
+    const next = options.retries
+      ? afterFailure(input.deliveryCreatedAt, input.attempt, done)
+      : ({ giveUp: true } as const);
+    if (next.giveUp) settlement = { status: "failed", completedAt: done };
+    else {
+      settlement = { status: "pending", nextAttemptAt: next.nextAttemptAt };
+      retryInSeconds = next.delaySeconds;
+    }
+  }
+  const { deactivated } = await recordAttempt(
+    db,
+    input.tenant,
+    {
+      id: newId("what"),
+      deliveryId: input.deliveryId,
+      endpointId: input.endpoint.id,
+      eventId: input.event.id,
+      attempt: input.attempt,
+      statusCode: outcome.statusCode,
+      durationMs: outcome.durationMs,
+      error: outcome.error,
+      responseExcerpt: outcome.excerpt,
+      createdAt: attemptedAt,
+    },
+    settlement,
+    { failingBefore: done - DEACTIVATE_AFTER_MS, countsAgainstEndpoint: !("error" in prepared) },
+  );
+  if (!outcome.ok) {
+    const fields = { ...ids(input), statusCode: outcome.statusCode, error: outcome.error };
+    if (settlement.status === "failed" && options.retries) {
+      logLine("warn", "webhook delivery given up", fields);
+    } else logLine("info", "webhook attempt failed", { ...fields, retryInSeconds });
+  }
+  if (deactivated) {
+    logLine("warn", "webhook endpoint deactivated: every attempt failed for 72 hours", {
+      orgId: input.tenant.orgId,
+      mode: input.tenant.mode,
+      endpointId: input.endpoint.id,
+    });
+  }
+  return { ok: outcome.ok, attemptedAt, settlement, retryInSeconds };
+}

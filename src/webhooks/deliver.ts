@@ -1,0 +1,226 @@
+import pLimit from "p-limit";
+import { Db } from "../db/database";
+import type { Bindings } from "../env";
+import { newId } from "../lib/ids";
+import { type AttemptInput, attemptDelivery } from "./attempt";
+import {
+  claimAttempt,
+  dropDelivery,
+  fanOut,
+  findDeliveryJob,
+  findEvent,
+  subscribedEndpoints,
+} from "./delivery-queries";
+import { EVENT_TYPES } from "./events";
+import { logLine } from "./log";
+import { type DeliveryMessage, deliveryMessages, parseMessage, sendAll } from "./queue";
+import { ATTEMPT_LEASE_MS, ATTEMPT_TIMEOUT_MS, retryDelaySeconds } from "./schedule";
+
+/**
+ * The platform lets an invocation wait on six connections at once; workerd
+ * (wrangler dev, tests) does not enforce it, so we do.
+ */
+export const MAX_CONCURRENT_POSTS = 6;
+/**
+ * First attempts one invocation makes while fanning events out; the rest go
+ * back to the queue as delivery messages. With the consumer's batches of 10,
+ * an invocation makes about 300 subrequests (D1, KV, fetch) at most, far
+ * inside the platform's 1,000.
+ */
+export const INLINE_ATTEMPTS = 50;
+/** After this, an invocation starts no more first attempts of its own (the queue takes them). */
+export const INLINE_BUDGET_MS = 30_000;
+/** Queues' delays are not exact: a retry this early still counts as due. */
+const EARLY_MS = 5_000;
+
+export type DeliverOptions = {
+  timeoutMs?: number;
+  inlineAttempts?: number;
+  budgetMs?: number;
+};
+
+const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+/** One consumer invocation: its database, its POST limiter and its budget of first attempts. */
+class Invocation {
+  readonly db: Db;
+  private readonly limit = pLimit(MAX_CONCURRENT_POSTS);
+  private readonly deadline: number;
+  private inlineLeft: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly env: Bindings,
+    options: DeliverOptions,
+  ) {
+    this.db = new Db(env.DB);
+    this.deadline = Date.now() + (options.budgetMs ?? INLINE_BUDGET_MS);
+    this.inlineLeft = options.inlineAttempts ?? INLINE_ATTEMPTS;
+    this.timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  }
+
+  handle(message: DeliveryMessage): Promise<void> {
+    return message.kind === "event"
+      ? this.dispatch(message.eventId)
+      : this.redeliver(message.deliveryId);
+  }
+
+  /**
+   * Creates the event's deliveries (once, however often its message comes),
+   * marks it dispatched, and makes their first attempts while this
+   * invocation's budget lasts; the others are handed to the queue.
+   */
+  private async dispatch(eventId: string): Promise<void> {
+    const event = await findEvent(this.db, eventId);
+    if (!event) return; // purged, or never committed
+    // `webhook.test` and unknown types are never fanned out.
+    const targets = EVENT_TYPE_SET.has(event.type) ? await subscribedEndpoints(this.db, event) : [];
+    const now = Date.now();
+    const planned = targets.map((t) => ({ id: newId("whdl", now), endpointId: t.id }));
+    const rows = await fanOut(this.db, event, planned, now);
+    const byId = new Map(targets.map((t) => [t.id, t]));
+    const tenant = { orgId: event.orgId, mode: event.mode };
+    const handOff: string[] = [];
+    const settled = await Promise.allSettled(
+      rows
+        .filter((row) => row.status === "pending" && row.attempts === 0)
+        .map(async (row) => {
+          const endpoint = byId.get(row.endpointId);
+          const sent =
+            endpoint !== undefined &&
+            (await this.limit(async () => {
+              if (!this.takeInline()) return false;
+              await this.attempt(
+                {
+                  tenant,
+                  deliveryId: row.id,
+                  attempt: 1,
+                  deliveryCreatedAt: row.createdAt,
+                  endpoint,
+                  event,
+                },
+                0,
+              );
+              return true;
+            }));
+          // Not attempted here: over budget, or an endpoint changed since (the delivery path drops it).
+          if (!sent) handOff.push(row.id);
+        }),
+    );
+    if (handOff.length > 0) await sendAll(this.env.WEBHOOK_QUEUE, deliveryMessages(handOff));
+    // Attempts that could not be recorded: the message comes again, and finds them claimed or not.
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  private takeInline(): boolean {
+    if (this.inlineLeft <= 0 || Date.now() >= this.deadline) return false;
+    this.inlineLeft -= 1;
+    return true;
+  }
+
+  /** The next attempt of a delivery, if it is pending and due; dropped if its endpoint is gone or inactive. */
+  private async redeliver(deliveryId: string): Promise<void> {
+    const job = await findDeliveryJob(this.db, deliveryId);
+    if (job?.status !== "pending") return;
+    const tenant = { orgId: job.orgId, mode: job.mode };
+    if (!job.endpoint?.isActive || !job.event) {
+      await dropDelivery(this.db, tenant, job.id, Date.now());
+      logLine("info", "webhook delivery dropped: endpoint inactive or deleted, or event purged", {
+        orgId: job.orgId,
+        deliveryId: job.id,
+      });
+      return;
+    }
+    // Not due: a retry message of its own, or the sweep, brings it back at its time.
+    if (job.nextAttemptAt === null || job.nextAttemptAt > Date.now() + EARLY_MS) return;
+    const { endpoint, event } = job;
+    await this.limit(() =>
+      this.attempt(
+        {
+          tenant,
+          deliveryId: job.id,
+          attempt: job.attempts + 1,
+          deliveryCreatedAt: job.createdAt,
+          endpoint,
+          event,
+        },
+        job.attempts,
+      ),
+    );
+  }
+
+  /**
+   * Claims attempt `attemptsSeen + 1` (nothing happens if another copy of a
+   * message took it first), makes it, and schedules the retry on the queue.
+   */
+  private async attempt(input: AttemptInput, attemptsSeen: number): Promise<void> {
+    const claimed = await claimAttempt(
+      this.db,
+      input.tenant,
+      input.deliveryId,
+      attemptsSeen,
+      Date.now() + ATTEMPT_LEASE_MS,
+    );
+    if (!claimed) return;
+    const result = await attemptDelivery(this.env, this.db, input, {
+      timeoutMs: this.timeoutMs,
+      retries: true,
+    });
+    if (result.retryInSeconds === null) return;
+    try {
+      await this.env.WEBHOOK_QUEUE.send(
+        { kind: "delivery", deliveryId: input.deliveryId },
+        { delaySeconds: result.retryInSeconds },
+      );
+    } catch (err) {
+      // The delivery is pending with its time in D1: the sweep sends it when overdue.
+      logLine("error", "webhook retry not enqueued (the sweep will)", ids(input), err);
+    }
+  }
+}
+
+const ids = (input: AttemptInput) => ({
+  orgId: input.tenant.orgId,
+  deliveryId: input.deliveryId,
+  eventId: input.event.id,
+});
+
+/**
+ * The queue consumer. Every message of the batch is handled at once (POSTs
+ * share one limiter); a message is acked once its work is recorded, and one
+ * whose work failed (D1 unreachable) is retried with backoff. Should even
+ * that be lost, nothing is: the sweep finds undispatched events and overdue
+ * deliveries in D1.
+ */
+export async function deliverBatch(
+  batch: MessageBatch<unknown>,
+  env: Bindings,
+  options: DeliverOptions = {},
+): Promise<void> {
+  const invocation = new Invocation(env, options);
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const body = parseMessage(message.body);
+      if (!body) {
+        logLine("error", "webhook queue message not understood, dropped", {
+          messageId: message.id,
+        });
+        message.ack();
+        return;
+      }
+      try {
+        await invocation.handle(body);
+        message.ack();
+      } catch (err) {
+        logLine(
+          "error",
+          "webhook message failed, retried",
+          { messageId: message.id, ...body },
+          err,
+        );
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      }
+    }),
+  );
+}

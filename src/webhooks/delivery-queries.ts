@@ -1,0 +1,523 @@
+import { and, asc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/database";
+import {
+  webhookAttempts as attempts,
+  webhookDeliveries as deliveries,
+  webhookEndpoints as endpoints,
+  webhookEvents as events,
+} from "../db/schema";
+import { inTenant, valuesWhere } from "../db/sql";
+import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import type { Mode, Tenant } from "../env";
+
+/**
+ * Everything the delivery pipeline asks of D1. Background work starts from an
+ * internal ID (a queue message's event or delivery, the cron's scan), which
+ * is how it learns the tenant; every statement after that carries the
+ * tenant's predicate, and joins match on it too.
+ */
+
+export type EventRow = {
+  id: string;
+  orgId: string;
+  mode: Mode;
+  type: string;
+  data: string | null;
+  createdAt: number;
+};
+
+/** What a POST needs of its endpoint. `secret` is as stored: encrypted. */
+export type EndpointTarget = {
+  id: string;
+  url: string;
+  secret: string;
+  apiVersion: string | null;
+};
+
+const eventColumns = {
+  id: events.id,
+  orgId: events.orgId,
+  mode: events.mode,
+  type: events.type,
+  data: events.data,
+  createdAt: events.createdAt,
+};
+
+const eventById = defineRead(eventColumns, (from) =>
+  from()
+    .from(events)
+    .where(eq(events.id, param("eventId"))),
+);
+
+export async function findEvent(db: Db, eventId: string): Promise<EventRow | null> {
+  const [row] = await db.read(eventById, { eventId });
+  return row ?? null;
+}
+
+const targetColumns = {
+  id: endpoints.id,
+  url: endpoints.url,
+  secret: endpoints.secret,
+  apiVersion: endpoints.apiVersion,
+};
+
+/**
+ * The active endpoints of the event's tenant subscribed to its type (or to
+ * `*`) that existed when it happened: an endpoint receives the events
+ * recorded after it was created, not older ones a late sweep dispatches.
+ */
+const subscribed = defineRead(targetColumns, (from) =>
+  from()
+    .from(endpoints)
+    .where(
+      and(
+        inTenant(endpoints, tenantParams),
+        eq(endpoints.isActive, true),
+        sql`${endpoints.createdAt} <= ${param("eventCreatedAt")}`,
+        sql`EXISTS (SELECT 1 FROM json_each(${endpoints.events}) WHERE value IN (${param("type")}, '*'))`,
+      ),
+    )
+    .orderBy(asc(endpoints.id)),
+);
+
+export async function subscribedEndpoints(db: Db, event: EventRow): Promise<EndpointTarget[]> {
+  return db.read(subscribed, {
+    orgId: event.orgId,
+    mode: event.mode,
+    type: event.type,
+    eventCreatedAt: event.createdAt,
+  });
+}
+
+const deliveryColumns = {
+  id: deliveries.id,
+  endpointId: deliveries.endpointId,
+  status: deliveries.status,
+  attempts: deliveries.attempts,
+  createdAt: deliveries.createdAt,
+};
+
+export type DeliveryRow = {
+  id: string;
+  endpointId: string;
+  status: "pending" | "succeeded" | "failed";
+  attempts: number;
+  createdAt: number;
+};
+
+const ofEvent = and(eq(deliveries.eventId, param("eventId")), inTenant(deliveries, tenantParams));
+
+/**
+ * One delivery per planned (delivery ID, endpoint) pair, unless the event
+ * already has one for that endpoint (a redelivered message creates nothing
+ * twice); the event is marked dispatched in the same transaction; the
+ * event's deliveries come back, new and old.
+ */
+const fanOutBatch = defineWrite({
+  insert: change((b) =>
+    b
+      .insert(deliveries)
+      .select(
+        sql`SELECT json_extract(p.value, '$.id'), ${param("eventId")}, ${endpoints.id},
+          ${endpoints.orgId}, ${endpoints.mode}, 'pending', 0, ${param("now")}, ${param("now")}, NULL
+        FROM json_each(${param("planned")}) AS p
+        JOIN ${endpoints} ON ${endpoints.id} = json_extract(p.value, '$.endpointId')
+        WHERE ${inTenant(endpoints, tenantParams)}`,
+      )
+      .onConflictDoNothing(),
+  ),
+  dispatch: change((b) =>
+    b
+      .update(events)
+      .set({ dispatchedAt: param("now") })
+      .where(
+        and(
+          eq(events.id, param("eventId")),
+          inTenant(events, tenantParams),
+          isNull(events.dispatchedAt),
+        ),
+      ),
+  ),
+  deliveries: select(deliveryColumns, (from) => from().from(deliveries).where(ofEvent)),
+});
+
+export async function fanOut(
+  db: Db,
+  event: EventRow,
+  planned: { id: string; endpointId: string }[],
+  now: number,
+): Promise<DeliveryRow[]> {
+  const result = await db.write(fanOutBatch, {
+    orgId: event.orgId,
+    mode: event.mode,
+    eventId: event.id,
+    planned: JSON.stringify(planned),
+    now,
+  });
+  return result.deliveries;
+}
+
+/** A delivery with what attempting it needs; endpoint and event are null once gone. */
+export type DeliveryJob = {
+  id: string;
+  orgId: string;
+  mode: Mode;
+  status: "pending" | "succeeded" | "failed";
+  attempts: number;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  endpoint: (EndpointTarget & { isActive: boolean }) | null;
+  event: EventRow | null;
+};
+
+const jobById = defineRead(
+  {
+    id: deliveries.id,
+    orgId: deliveries.orgId,
+    mode: deliveries.mode,
+    status: deliveries.status,
+    attempts: deliveries.attempts,
+    nextAttemptAt: deliveries.nextAttemptAt,
+    createdAt: deliveries.createdAt,
+    endpointId: endpoints.id,
+    url: endpoints.url,
+    secret: endpoints.secret,
+    apiVersion: endpoints.apiVersion,
+    isActive: endpoints.isActive,
+    eventId: events.id,
+    type: events.type,
+    data: events.data,
+    eventCreatedAt: events.createdAt,
+  },
+  (from) =>
+    from()
+      .from(deliveries)
+      .leftJoin(
+        endpoints,
+        sql`${endpoints.id} = ${deliveries.endpointId} AND ${endpoints.orgId} = ${deliveries.orgId} AND ${endpoints.mode} = ${deliveries.mode}`,
+      )
+      .leftJoin(
+        events,
+        sql`${events.id} = ${deliveries.eventId} AND ${events.orgId} = ${deliveries.orgId} AND ${events.mode} = ${deliveries.mode}`,
+      )
+      .where(eq(deliveries.id, param("deliveryId"))),
+);
+
+export async function findDeliveryJob(db: Db, deliveryId: string): Promise<DeliveryJob | null> {
+  const [row] = await db.read(jobById, { deliveryId });
+  if (!row) return null;
+  const { endpointId, url, secret, apiVersion, isActive, eventId, type, data, eventCreatedAt } =
+    row;
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    mode: row.mode,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt,
+    createdAt: row.createdAt,
+    endpoint:
+      endpointId && url && secret && isActive !== null
+        ? { id: endpointId, url, secret, apiVersion, isActive }
+        : null,
+    event:
+      eventId && type && eventCreatedAt !== null
+        ? { id: eventId, orgId: row.orgId, mode: row.mode, type, data, createdAt: eventCreatedAt }
+        : null,
+  };
+}
+
+const thisDelivery = and(
+  eq(deliveries.id, param("deliveryId")),
+  inTenant(deliveries, tenantParams),
+  eq(deliveries.status, "pending"),
+) as SQL;
+
+/**
+ * Takes attempt number `attempts + 1` of a pending delivery, only if nobody
+ * took it since `attempts` was read: two copies of a message never send one
+ * attempt twice. Until `leaseUntil` the delivery is not due again.
+ */
+const claimBatch = defineWrite({
+  claim: change((b) =>
+    b
+      .update(deliveries)
+      .set({ attempts: sql`${deliveries.attempts} + 1`, nextAttemptAt: param("leaseUntil") })
+      .where(and(thisDelivery, eq(deliveries.attempts, param("attempts")))),
+  ),
+});
+
+export async function claimAttempt(
+  db: Db,
+  tenant: Tenant,
+  deliveryId: string,
+  attemptsSeen: number,
+  leaseUntil: number,
+): Promise<boolean> {
+  const { claim } = await db.write(claimBatch, {
+    ...tenant,
+    deliveryId,
+    attempts: attemptsSeen,
+    leaseUntil,
+  });
+  return claim > 0;
+}
+
+/** A finished attempt, as recorded (the excerpt is already cut to size). */
+export type AttemptRecord = {
+  id: string;
+  deliveryId: string;
+  endpointId: string;
+  eventId: string;
+  attempt: number;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+  createdAt: number;
+};
+
+const insertAttempt = change((b) =>
+  b.insert(attempts).select(
+    valuesWhere(
+      attempts,
+      {
+        id: param("attemptId"),
+        deliveryId: param("deliveryId"),
+        endpointId: param("endpointId"),
+        eventId: param("eventId"),
+        attempt: param("attempt"),
+        statusCode: param("statusCode"),
+        durationMs: param("durationMs"),
+        error: param("error"),
+        responseExcerpt: param("responseExcerpt"),
+        createdAt: param("attemptedAt"),
+      },
+      // Only for a delivery of this tenant.
+      sql`EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.id} = ${param("deliveryId")} AND ${inTenant(deliveries, tenantParams)})`,
+    ),
+  ),
+);
+
+const thisEndpoint = and(
+  eq(endpoints.id, param("endpointId")),
+  inTenant(endpoints, tenantParams),
+) as SQL;
+
+/** The attempt's own delivery, whatever attempt number it is on now. */
+const settle = change((b) =>
+  b
+    .update(deliveries)
+    .set({
+      status: param("status"),
+      nextAttemptAt: param("nextAttemptAt"),
+      completedAt: param("completedAt"),
+    })
+    .where(and(thisDelivery, eq(deliveries.attempts, param("attempt")))),
+);
+
+const successBatch = defineWrite({
+  attempt: insertAttempt,
+  delivery: settle,
+  healthy: change((b) => b.update(endpoints).set({ failingSince: sql`NULL` }).where(thisEndpoint)),
+});
+
+/**
+ * A failure starts (or continues) the endpoint's run of failures; one that
+ * has lasted DEACTIVATE_AFTER_MS deactivates it, checked before this failure
+ * is counted, so `deactivated` says whether this attempt switched it off.
+ */
+const failureBatch = defineWrite({
+  attempt: insertAttempt,
+  delivery: settle,
+  deactivated: change((b) =>
+    b
+      .update(endpoints)
+      .set({ isActive: false, updatedAt: param("attemptedAt") })
+      .where(
+        and(
+          thisEndpoint,
+          eq(endpoints.isActive, true),
+          sql`${endpoints.failingSince} <= ${param("failingBefore")}`,
+        ),
+      ),
+  ),
+  failing: change((b) =>
+    b
+      .update(endpoints)
+      .set({ failingSince: sql`COALESCE(${endpoints.failingSince}, ${param("attemptedAt")})` })
+      .where(thisEndpoint),
+  ),
+});
+
+/** A request we could not even make says nothing about the endpoint. */
+const notSentBatch = defineWrite({ attempt: insertAttempt, delivery: settle });
+
+/** What becomes of the delivery after the attempt. */
+export type Settlement =
+  | { status: "succeeded"; completedAt: number }
+  | { status: "failed"; completedAt: number }
+  | { status: "pending"; nextAttemptAt: number };
+
+/**
+ * Records the attempt and settles its delivery, and (unless the failure was
+ * ours) the endpoint's health; says whether this attempt deactivated it.
+ */
+export async function recordAttempt(
+  db: Db,
+  tenant: Tenant,
+  record: AttemptRecord,
+  settlement: Settlement,
+  health: { failingBefore: number; countsAgainstEndpoint: boolean },
+): Promise<{ deactivated: boolean }> {
+  const values = {
+    ...tenant,
+    attemptId: record.id,
+    deliveryId: record.deliveryId,
+    endpointId: record.endpointId,
+    eventId: record.eventId,
+    attempt: record.attempt,
+    statusCode: record.statusCode,
+    durationMs: record.durationMs,
+    error: record.error,
+    responseExcerpt: record.responseExcerpt,
+    attemptedAt: record.createdAt,
+    status: settlement.status,
+    nextAttemptAt: settlement.status === "pending" ? settlement.nextAttemptAt : null,
+    completedAt: settlement.status === "pending" ? null : settlement.completedAt,
+    failingBefore: health.failingBefore,
+  };
+  if (!health.countsAgainstEndpoint) {
+    await db.write(notSentBatch, values);
+    return { deactivated: false };
+  }
+  if (settlement.status === "succeeded") {
+    await db.write(successBatch, values);
+    return { deactivated: false };
+  }
+  const { deactivated } = await db.write(failureBatch, values);
+  return { deactivated: deactivated > 0 };
+}
+
+const dropBatch = defineWrite({
+  drop: change((b) =>
+    b
+      .update(deliveries)
+      .set({ status: "failed", nextAttemptAt: sql`NULL`, completedAt: param("now") })
+      .where(thisDelivery),
+  ),
+});
+
+/** Fails a pending delivery without sending it (its endpoint or event is gone or inactive). */
+export async function dropDelivery(db: Db, tenant: Tenant, deliveryId: string, now: number) {
+  await db.write(dropBatch, { ...tenant, deliveryId, now });
+}
+
+const endpointInTenant = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${thisEndpoint})`;
+
+/**
+ * A test send's event (already dispatched: nothing fans it out) and its
+ * delivery, on its first attempt and with no next one (so no sweep picks it
+ * up), recorded only while the endpoint exists.
+ */
+const testSendBatch = defineWrite(
+  {
+    event: change((b) =>
+      b.insert(events).select(
+        valuesWhere(
+          events,
+          {
+            id: param("eventId"),
+            orgId: tenantParams.orgId,
+            mode: tenantParams.mode,
+            type: param("type"),
+            data: param("data"),
+            createdAt: param("now"),
+            dispatchedAt: param("now"),
+          },
+          endpointInTenant,
+        ),
+      ),
+    ),
+    delivery: change((b) =>
+      b.insert(deliveries).select(
+        valuesWhere(
+          deliveries,
+          {
+            id: param("deliveryId"),
+            eventId: param("eventId"),
+            endpointId: param("endpointId"),
+            orgId: tenantParams.orgId,
+            mode: tenantParams.mode,
+            status: sql`'pending'`,
+            attempts: sql`1`,
+            createdAt: param("now"),
+          },
+          endpointInTenant,
+        ),
+      ),
+    ),
+  },
+  { precondition: () => endpointInTenant },
+);
+
+export async function insertTestSend(
+  db: Db,
+  tenant: Tenant,
+  ids: { eventId: string; deliveryId: string; endpointId: string },
+  event: { type: string; data: string },
+  now: number,
+): Promise<boolean> {
+  const { event: inserted } = await db.write(
+    testSendBatch,
+    { ...tenant, ...ids, ...event, now },
+    { resourceId: ids.deliveryId },
+  );
+  return inserted > 0;
+}
+
+const undispatched = defineRead({ id: events.id }, (from) =>
+  from()
+    .from(events)
+    .where(and(isNull(events.dispatchedAt), lt(events.createdAt, param("before"))))
+    .orderBy(asc(events.createdAt))
+    .limit(sql.placeholder("limit")),
+);
+
+/** Events (of every tenant) recorded before `before` and never fanned out, oldest first. */
+export async function undispatchedEvents(db: Db, before: number, limit: number) {
+  return (await db.read(undispatched, { before, limit })).map((r) => r.id);
+}
+
+const overdue = defineRead({ id: deliveries.id }, (from) =>
+  from()
+    .from(deliveries)
+    .where(and(eq(deliveries.status, "pending"), lt(deliveries.nextAttemptAt, param("before"))))
+    .orderBy(asc(deliveries.nextAttemptAt))
+    .limit(sql.placeholder("limit")),
+);
+
+/** Pending deliveries (of every tenant) whose next attempt was due before `before`, oldest first. */
+export async function overdueDeliveries(db: Db, before: number, limit: number) {
+  return (await db.read(overdue, { before, limit })).map((r) => r.id);
+}
+
+const olderThan = (table: typeof events | typeof deliveries | typeof attempts) =>
+  change((b) =>
+    b
+      .delete(table)
+      .where(
+        sql`rowid IN (SELECT rowid FROM ${table} WHERE ${table.createdAt} < ${param("cutoff")} LIMIT ${param("chunk")})`,
+      ),
+  );
+
+const purgeBatch = defineWrite({
+  attempts: olderThan(attempts),
+  deliveries: olderThan(deliveries),
+  events: olderThan(events),
+});
+
+/** Deletes up to `chunk` rows of each webhook table created before `cutoff`. */
+export async function deleteOldChunk(db: Db, cutoff: number, chunk: number) {
+  return db.write(purgeBatch, { cutoff, chunk });
+}

@@ -1,0 +1,242 @@
+import { env } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEACTIVATE_AFTER_MS, RETRY_WINDOW_MS } from "../../src/webhooks/schedule";
+import { faultyD1 } from "../helpers/faulty-d1";
+import { uniqueOrg } from "../helpers/keys";
+import {
+  attemptsOf,
+  createEndpoint,
+  deliveriesOf,
+  deliveryMessage,
+  endpointState,
+  eventMessage,
+  insertEvent,
+  makeDue,
+  planData,
+  RecordingQueue,
+  receiver,
+  runBatch,
+  useReceivers,
+} from "../helpers/webhooks";
+
+useReceivers();
+
+const HOUR = 3600 * 1000;
+
+/** Log lines written while `run` ran, parsed, by message. */
+async function logsOf(run: () => Promise<unknown>) {
+  const lines: Record<string, unknown>[] = [];
+  const capture = (value: unknown) => lines.push(JSON.parse(String(value)));
+  vi.spyOn(console, "log").mockImplementation(capture);
+  vi.spyOn(console, "error").mockImplementation(capture);
+  await run();
+  vi.restoreAllMocks();
+  return lines;
+}
+
+/** An organization with one endpoint at `r`, and one event for it, run once through the consumer. */
+async function firstAttempt(r: ReturnType<typeof receiver>, queue = new RecordingQueue()) {
+  const orgId = uniqueOrg();
+  const endpoint = await createEndpoint({ orgId, url: r.url });
+  const eventId = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+  await logsOf(() => runBatch([eventMessage(eventId)], { queue }));
+  const [delivery] = await deliveriesOf(eventId);
+  if (!delivery) throw new Error("no delivery");
+  return { orgId, endpoint, eventId, delivery, queue };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("retries", () => {
+  it("retries a non-2xx answer within 30 s through the queue, with the same event id, until it succeeds", async () => {
+    const r = receiver({ status: 500, body: "boom" });
+    const before = Date.now();
+    const { endpoint, eventId, delivery, queue } = await firstAttempt(r);
+
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1, completed_at: null });
+    expect(delivery.next_attempt_at).toBeGreaterThanOrEqual(before + 30_000);
+    expect(queue.drain()).toEqual([
+      { body: { kind: "delivery", deliveryId: delivery.id }, delaySeconds: 30 },
+    ]);
+    expect((await endpointState(endpoint.id))?.failing_since).not.toBeNull();
+
+    // The retry message arrives early (or twice): not due yet, nothing is sent.
+    await runBatch([deliveryMessage(delivery.id)], { queue });
+    expect(r.requests).toHaveLength(1);
+
+    await makeDue(delivery.id);
+    await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
+    expect(queue.drain()).toEqual([
+      { body: { kind: "delivery", deliveryId: delivery.id }, delaySeconds: 60 },
+    ]);
+
+    r.reply({ status: 204, body: "" });
+    await makeDue(delivery.id);
+    await runBatch([deliveryMessage(delivery.id), deliveryMessage(delivery.id)], { queue });
+    expect(queue.drain()).toEqual([]);
+
+    expect(r.requests).toHaveLength(3);
+    expect(new Set(r.requests.map((q) => q.headers.get("webhook-id")))).toEqual(new Set([eventId]));
+    expect(new Set(r.requests.map((q) => q.headers.get("x-commet-event-id")))).toEqual(
+      new Set([eventId]),
+    );
+    expect(new Set(r.requests.map((q) => q.body)).size).toBe(1);
+    const [after] = await deliveriesOf(eventId);
+    expect(after).toMatchObject({ status: "succeeded", attempts: 3, next_attempt_at: null });
+    expect((await attemptsOf(delivery.id)).map((a) => [a.attempt, a.status_code])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 204],
+    ]);
+    expect((await attemptsOf(delivery.id))[0]?.response_excerpt).toBe("boom");
+    expect((await endpointState(endpoint.id))?.failing_since).toBeNull();
+  });
+
+  it("counts no answer within the timeout as a failed attempt", async () => {
+    const r = receiver("hang");
+    const orgId = uniqueOrg();
+    await createEndpoint({ orgId, url: r.url });
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const queue = new RecordingQueue();
+    await logsOf(() => runBatch([eventMessage(eventId)], { queue, options: { timeoutMs: 50 } }));
+    const [delivery] = await deliveriesOf(eventId);
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+    expect(await attemptsOf(delivery?.id ?? "")).toMatchObject([
+      { status_code: null, error: "no answer within 0.05 s", response_excerpt: null },
+    ]);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it("never follows a redirect: a 3xx is a failed attempt", async () => {
+    const r = receiver({ status: 302, headers: { location: "https://elsewhere.receiver.test/" } });
+    const { delivery } = await firstAttempt(r);
+    expect(r.requests).toHaveLength(1);
+    expect(r.requests[0]?.redirect).toBe("manual");
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+    expect(await attemptsOf(delivery.id)).toMatchObject([
+      { status_code: 302, error: "redirects are not followed" },
+    ]);
+  });
+
+  it("records a network error as a failed attempt", async () => {
+    const r = receiver("network-error");
+    const { delivery } = await firstAttempt(r);
+    expect(await attemptsOf(delivery.id)).toMatchObject([
+      { status_code: null, error: "TypeError: Network connection lost." },
+    ]);
+  });
+
+  it("gives up after 24 hours of failures, says so, and later events still flow", async () => {
+    const r = receiver({ status: 503 });
+    const { orgId, endpoint, eventId, delivery, queue } = await firstAttempt(r);
+    queue.drain();
+    await makeDue(delivery.id, { createdAt: Date.now() - RETRY_WINDOW_MS });
+    const logs = await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
+
+    expect(queue.drain()).toEqual([]);
+    const [after] = await deliveriesOf(eventId);
+    expect(after).toMatchObject({ status: "failed", attempts: 2, next_attempt_at: null });
+    expect(after?.completed_at).not.toBeNull();
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "webhook delivery given up",
+        deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        statusCode: 503,
+      }),
+    );
+    // Nothing brings it back.
+    await runBatch([deliveryMessage(delivery.id)], { queue });
+    expect(r.requests).toHaveLength(2);
+
+    r.reply({ status: 200 });
+    const next = await insertEvent({ orgId, type: "plan.deleted", data: planData() });
+    await runBatch([eventMessage(next)], { queue });
+    expect(r.requests).toHaveLength(3);
+    expect((await deliveriesOf(next))[0]).toMatchObject({ status: "succeeded" });
+  });
+});
+
+describe("endpoint health", () => {
+  it("deactivates an endpoint whose attempts have all failed for 72 hours, with a log line", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 500 });
+    const endpoint = await createEndpoint({
+      orgId,
+      url: r.url,
+      failingSince: Date.now() - DEACTIVATE_AFTER_MS - 60_000,
+    });
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const queue = new RecordingQueue();
+    const logs = await logsOf(() => runBatch([eventMessage(eventId)], { queue }));
+
+    expect((await endpointState(endpoint.id))?.is_active).toBe(0);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "webhook endpoint deactivated: every attempt failed for 72 hours",
+        orgId,
+        endpointId: endpoint.id,
+      }),
+    );
+
+    // Later events skip it; its pending retry is dropped without a POST.
+    const later = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+    await runBatch([eventMessage(later)], { queue });
+    expect(await deliveriesOf(later)).toEqual([]);
+    const [pending] = await deliveriesOf(eventId);
+    await makeDue(pending?.id ?? "");
+    await logsOf(() => runBatch([deliveryMessage(pending?.id ?? "")], { queue }));
+    expect(r.requests).toHaveLength(1);
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+  });
+
+  it("keeps an endpoint failing for less than 72 hours, and a success clears its failures", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 500 });
+    const since = Date.now() - DEACTIVATE_AFTER_MS + HOUR;
+    const endpoint = await createEndpoint({ orgId, url: r.url, failingSince: since });
+    const first = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    await logsOf(() => runBatch([eventMessage(first)]));
+    expect(await endpointState(endpoint.id)).toMatchObject({ is_active: 1, failing_since: since });
+
+    r.reply({ status: 200 });
+    const second = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    await runBatch([eventMessage(second)]);
+    expect(await endpointState(endpoint.id)).toMatchObject({ is_active: 1, failing_since: null });
+  });
+
+  it("drops a pending delivery whose endpoint was deleted, without sending it", async () => {
+    const r = receiver({ status: 500 });
+    const { endpoint, eventId, delivery, queue } = await firstAttempt(r);
+    await env.DB.prepare("DELETE FROM webhook_endpoints WHERE id = ?").bind(endpoint.id).run();
+    await makeDue(delivery.id);
+    await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
+    expect(r.requests).toHaveLength(1);
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+  });
+});
+
+describe("when D1 fails", () => {
+  it("retries the message with backoff and loses nothing", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    await createEndpoint({ orgId, url: r.url });
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const broken = faultyD1(() => "fail");
+    let result: Awaited<ReturnType<typeof runBatch>> | undefined;
+    const logs = await logsOf(async () => {
+      result = await runBatch([eventMessage(eventId)], { bindings: { DB: broken } });
+    });
+    expect(result?.explicitAcks).toEqual([]);
+    expect(result?.retryMessages).toHaveLength(1);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: "error", message: "webhook message failed, retried" }),
+    );
+    expect(r.requests).toEqual([]);
+
+    await runBatch([eventMessage(eventId)]);
+    expect(r.requests).toHaveLength(1);
+  });
+});

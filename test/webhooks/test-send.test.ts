@@ -1,0 +1,185 @@
+import { env } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Db } from "../../src/db/database";
+import type { WebhookEndpointRow } from "../../src/db/schema";
+import { KeyClaim, KeyTaken } from "../../src/idempotency/claim";
+import { sendTestEvent } from "../../src/webhooks/test-send";
+import { uniqueOrg } from "../helpers/keys";
+import { commetVerifies, standardVerifies } from "../helpers/verify";
+import {
+  attemptsOf,
+  createEndpoint,
+  deliveriesOf,
+  endpointState,
+  eventMessage,
+  receiver,
+  runBatch,
+  type TestEndpoint,
+  useReceivers,
+} from "../helpers/webhooks";
+
+useReceivers();
+afterEach(() => vi.restoreAllMocks());
+
+/** The endpoint row as the lead's operation reads it (secret still encrypted). */
+async function row(endpoint: TestEndpoint): Promise<WebhookEndpointRow> {
+  const r = await env.DB.prepare(
+    `SELECT id, org_id AS orgId, mode, url, events, description, is_active AS isActive,
+            api_version AS apiVersion, secret, failing_since AS failingSince,
+            created_at AS createdAt, updated_at AS updatedAt
+     FROM webhook_endpoints WHERE id = ?`,
+  )
+    .bind(endpoint.id)
+    .first<WebhookEndpointRow>();
+  if (!r) throw new Error("no endpoint");
+  return r;
+}
+
+async function eventOfDelivery(deliveryId: string) {
+  return env.DB.prepare(
+    "SELECT e.id, e.type, e.dispatched_at FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id WHERE d.id = ?",
+  )
+    .bind(deliveryId)
+    .first<{ id: string; type: string; dispatched_at: number | null }>();
+}
+
+describe("sendTestEvent", () => {
+  it("POSTs a signed webhook.test event now, records it, and says it was delivered", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 200, body: "thanks" });
+    const endpoint = await createEndpoint({ orgId, url: r.url, events: ["plan.created"] });
+    const before = Date.now();
+    const result = await sendTestEvent(env, await row(endpoint));
+
+    expect(result).toEqual({
+      deliveryId: expect.stringMatching(/^whdl_/),
+      success: true,
+      deliveredAt: expect.any(Number),
+    });
+    expect(result?.deliveredAt).toBeGreaterThanOrEqual(before);
+    expect(r.requests).toHaveLength(1);
+    const [req] = r.requests;
+    const body = JSON.parse(req?.body ?? "{}");
+    expect(body).toEqual({
+      id: expect.stringMatching(/^whev_/),
+      event: "webhook.test",
+      timestamp: expect.any(String),
+      organizationId: orgId,
+      mode: "sandbox",
+      apiVersion: "2026-07-31",
+      data: {
+        object: "webhook_test",
+        endpointId: endpoint.id,
+        message: "A test event, sent on request. Nothing changed.",
+      },
+    });
+    expect(req?.headers.get("webhook-id")).toBe(body.id);
+    expect(
+      commetVerifies(
+        req?.body ?? "",
+        req?.headers.get("x-commet-signature") ?? null,
+        endpoint.secret,
+      ),
+    ).toBe(true);
+    expect(standardVerifies(req?.body ?? "", req?.headers ?? {}, endpoint.secret)).toBe(true);
+
+    const deliveryId = result?.deliveryId ?? "";
+    const event = await eventOfDelivery(deliveryId);
+    expect(event).toMatchObject({ id: body.id, type: "webhook.test" });
+    expect(event?.dispatched_at).not.toBeNull();
+    expect(await deliveriesOf(body.id)).toMatchObject([
+      { id: deliveryId, status: "succeeded", attempts: 1, next_attempt_at: null },
+    ]);
+    expect(await attemptsOf(deliveryId)).toMatchObject([
+      { attempt: 1, status_code: 200, response_excerpt: "thanks" },
+    ]);
+
+    // Its event is never fanned out, even if a message for it ever came.
+    await runBatch([eventMessage(body.id)]);
+    expect(r.requests).toHaveLength(1);
+    expect(await deliveriesOf(body.id)).toHaveLength(1);
+  });
+
+  it("sends to an inactive endpoint too, in its pinned version", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await createEndpoint({
+      orgId,
+      mode: "live",
+      url: r.url,
+      isActive: false,
+      apiVersion: "2026-07-11",
+    });
+    const result = await sendTestEvent(env, await row(endpoint));
+    expect(result?.success).toBe(true);
+    expect(JSON.parse(r.requests[0]?.body ?? "{}")).toMatchObject({
+      mode: "live",
+      apiVersion: "2026-07-11",
+    });
+    expect((await endpointState(endpoint.id))?.is_active).toBe(0);
+  });
+
+  it("reports a failure or a timeout as success: false, without retrying", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 404, body: "no such hook" });
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const failed = await sendTestEvent(env, await row(endpoint));
+    expect(failed?.success).toBe(false);
+    const [delivery] = await deliveriesOf(
+      (await eventOfDelivery(failed?.deliveryId ?? ""))?.id ?? "",
+    );
+    expect(delivery).toMatchObject({ status: "failed", attempts: 1, next_attempt_at: null });
+    expect(await attemptsOf(failed?.deliveryId ?? "")).toMatchObject([
+      { status_code: 404, response_excerpt: "no such hook" },
+    ]);
+
+    r.reply("hang");
+    const timedOut = await sendTestEvent(env, await row(endpoint), { timeoutMs: 50 });
+    expect(timedOut?.success).toBe(false);
+    expect(await attemptsOf(timedOut?.deliveryId ?? "")).toMatchObject([
+      { status_code: null, error: "no answer within 0.05 s" },
+    ]);
+    expect(r.requests).toHaveLength(2);
+  });
+
+  it("returns null, sending nothing, when the endpoint was deleted meanwhile", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    const stale = await row(endpoint);
+    await env.DB.prepare("DELETE FROM webhook_endpoints WHERE id = ?").bind(endpoint.id).run();
+    expect(await sendTestEvent(env, stale)).toBeNull();
+    expect(r.requests).toEqual([]);
+  });
+
+  it("carries a request's Idempotency-Key claim in its first write: the same key never sends twice", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await row(await createEndpoint({ orgId, url: r.url }));
+    const keyed = () =>
+      new KeyClaim({
+        tenant: { orgId, mode: "test" },
+        key: "test-send-1",
+        method: "POST",
+        path: `/api/v1/webhooks/${endpoint.id}/test`,
+        bodyHash: "h",
+        version: "2026-07-31",
+        claimId: crypto.randomUUID(),
+      });
+    const first = keyed();
+    const sent = await sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: first }) });
+    expect(first.state).toBe("claimed");
+    const claim = await env.DB.prepare(
+      "SELECT resource_id FROM idempotency_keys WHERE org_id = ? AND key = 'test-send-1'",
+    )
+      .bind(orgId)
+      .first<{ resource_id: string }>();
+    expect(claim?.resource_id).toBe(sent?.deliveryId);
+
+    await expect(
+      sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: keyed() }) }),
+    ).rejects.toBeInstanceOf(KeyTaken);
+    expect(r.requests).toHaveLength(1);
+  });
+});

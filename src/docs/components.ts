@@ -64,13 +64,14 @@ export const PARAMETERS = {
     in: "header" as const,
     required: false,
     description:
-      "Makes a retry safe: for 24 hours, a request with the same key, method, path and body gets the first response again (with `Idempotent-Replayed: true`) instead of being applied twice. Reusing a key for a different request is a 409 `idempotency_key_mismatch`. Use a fresh UUID per logical write.",
+      "Makes a retry safe: for 24 hours, a request with the same key, method, path and body gets the first response again (with `Idempotent-Replayed: true`) instead of being applied twice. Reusing a key for a different request is a 409 `idempotency_key_mismatch`. Use a fresh UUID per logical write, such as `5d1c2a9e-3b4f-4c6d-8e7f-9a0b1c2d3e4f`.",
+    // No example: Scalar's request client would pre-fill it, so a second Send
+    // would replay the first response.
     schema: {
       type: "string" as const,
       minLength: 1,
       maxLength: 255,
       pattern: "^[\\x20-\\x7E]+$",
-      example: "5d1c2a9e-3b4f-4c6d-8e7f-9a0b1c2d3e4f",
     },
   },
   CommetVersion: {
@@ -79,7 +80,12 @@ export const PARAMETERS = {
     required: false,
     description:
       "The API version that shapes this request's responses. Without it, the organization's pinned version, else the current one. A version not served is a 400 `validation_error` with `param: \"Commet-Version\"`. Every response says the version it used in `Commet-Version`.",
-    schema: { type: "string" as const, enum: [...API_VERSIONS], example: CURRENT_VERSION },
+    // The current version first: Scalar's request client offers the first value.
+    schema: {
+      type: "string" as const,
+      enum: [CURRENT_VERSION, ...API_VERSIONS.filter((v) => v !== CURRENT_VERSION)],
+      example: CURRENT_VERSION,
+    },
   },
   D1Bookmark: {
     name: "x-d1-bookmark",
@@ -94,11 +100,8 @@ export const PARAMETERS = {
     in: "header" as const,
     required: false,
     description:
-      "Your own ID for this request (1-128 characters of `A-Za-z0-9._-`), echoed in the response's `x-request-id` and our logs. Anything else is replaced by a generated ID.",
-    schema: {
-      type: "string" as const,
-      pattern: "^[A-Za-z0-9._-]{1,128}$",
-      example: "checkout-7f3a",
-    },
+      "Your own ID for this request (1-128 characters of `A-Za-z0-9._-`), echoed in the response's `x-request-id` and our logs. Anything else is replaced by a generated ID. Example: `checkout-7f3a`.",
+    // No example, so Scalar's request client does not send one fixed ID every time.
+    schema: { type: "string" as const, pattern: "^[A-Za-z0-9._-]{1,128}$" },
   },
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SCALAR_SCRIPT } from "../../src/docs/docs-page";
+import { LOADER_SCRIPT, SCALAR_SCRIPT } from "../../src/docs/docs-page";
 import { PAGE_CSP } from "../../src/docs/html";
 import { API_VERSIONS, CURRENT_VERSION } from "../../src/versions/ids";
 import { type ApiResponse, call } from "../helpers/http";
@@ -13,22 +13,22 @@ const scripts = (html: string) => [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\
 const outsideUrls = (html: string) => html.match(/(?:src|href)="(?:https?:)?\/\/[^"]+"/g) ?? [];
 
 function configurationOf(res: ApiResponse): Record<string, unknown> & { sources: Source[] } {
-  const attribute = res.text.match(/<script id="api-reference"[^>]*data-configuration="([^"]*)"/);
+  const attribute = res.text.match(/<div id="scalar" data-configuration="([^"]*)"/);
   if (!attribute?.[1]) throw new Error(`no Scalar configuration in ${res.text}`);
   const json = attribute[1].replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
   return JSON.parse(json);
 }
 
 describe("GET /docs", () => {
-  it("is a shell that loads Scalar from this origin, with no inline script", async () => {
+  it("is a shell that loads Scalar and its loader from this origin, with no inline script", async () => {
     const res = await call("GET", "/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
     const tags = scripts(res.text);
     expect(tags.map(([, attributes]) => attributes)).toEqual([
-      expect.stringContaining('type="application/json"'),
       ` src="${SCALAR_SCRIPT}"`,
+      ` src="${LOADER_SCRIPT}"`,
     ]);
     for (const [, , body] of tags) expect(body).toBe("");
     expect(outsideUrls(res.text)).toEqual([]);
@@ -78,15 +78,16 @@ describe("GET /docs", () => {
       showDeveloperTools: "never",
       hideClientButton: true,
       agent: { disabled: true },
-      mcp: { disabled: true },
     });
     // Without a proxy the request client calls the API itself, never Scalar's proxy.
     expect(configuration).not.toHaveProperty("proxyUrl");
     expect(configuration).not.toHaveProperty("proxy");
   });
 
-  it("leaves the script to the platform's static assets", async () => {
-    expect((await call("GET", SCALAR_SCRIPT)).status).toBe(404);
+  it("leaves the scripts to the platform's static assets", async () => {
+    for (const script of [SCALAR_SCRIPT, LOADER_SCRIPT]) {
+      expect((await call("GET", script)).status, script).toBe(404);
+    }
     for (const gone of ["/docs/swagger", "/docs/assets/docs.css", "/docs/assets/docs.js"]) {
       expect((await call("GET", gone)).status, gone).toBe(404);
     }

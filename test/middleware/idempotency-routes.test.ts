@@ -79,6 +79,11 @@ const writes: Record<string, (f: Awaited<ReturnType<typeof fixtures>>) => Keyed>
     path: `/webhooks/${f.webhook}`,
     body: { isActive: false },
   }),
+  "POST /api/v1/webhooks/:id/test": (f) => ({
+    method: "POST",
+    path: `/webhooks/${f.webhook}/test`,
+    body: {},
+  }),
   "PUT /api/v1/webhooks/:id": (f) => ({
     method: "PUT",
     path: `/webhooks/${f.webhook}`,

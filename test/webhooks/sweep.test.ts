@@ -46,9 +46,9 @@ describe("the sweep", () => {
       createdAt: Date.now() - 2 * MINUTE,
     });
     const logs = await cron("*/5 * * * *");
-    expect(logs).toEqual([
+    expect(logs).toContainEqual(
       expect.objectContaining({ job: "webhookSweep", cron: "*/5 * * * *", complete: true }),
-    ]);
+    );
     const [req] = await r.waitFor(1);
     expect(JSON.parse(req?.body ?? "{}")).toMatchObject({ id: lost, event: "plan.created" });
     expect((await deliveriesOf(lost))[0]).toMatchObject({ status: "succeeded", attempts: 1 });

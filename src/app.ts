@@ -12,7 +12,7 @@ import { errorDocsBase } from "./lib/doc-url";
 import { frameworkError } from "./lib/framework-errors";
 import { logError } from "./lib/log";
 import { lazyAllowedMethods } from "./lib/method-not-allowed";
-import { mount, routesOf } from "./lib/operation";
+import { mount } from "./lib/operation";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard, bodySizeLimit } from "./middleware/body-guard";
 import { database } from "./middleware/database";
@@ -31,11 +31,7 @@ import { outbox } from "./webhooks/enqueue";
 const app = createRouter();
 // One route table for the route guard and notFound, built on first use.
 const methodsFor = lazyAllowedMethods(() => app.routes);
-const takesNoBody = lazyBodylessOperations(() =>
-  OPERATIONS.flatMap((op) =>
-    routesOf(op).map((r) => ({ type: "route", route: { ...r, request: op.route.request } })),
-  ),
-);
+const takesNoBody = lazyBodylessOperations(() => OPERATIONS);
 
 app.use("*", requestId(), versionHeader());
 // Hardening and observability: the logger sees the final status of every request.

@@ -1,24 +1,20 @@
 import type { TakesNoBody } from "../middleware/body-guard";
-
-type Definition = {
-  type: string;
-  route?: { method: string; path: string; request?: { body?: unknown } };
-};
+import { type Operation, routesOf } from "./operation";
 
 /**
- * Which operations declare no request body, read from the OpenAPI registry
- * (the routes' own definitions) on first use: routes are registered after the
- * middleware that asks. Keyed by Hono's pattern, as the router matched it.
+ * Which operations declare no request body (the DELETEs, `POST
+ * /webhooks/{id}/test`), on every path they are served on, read on first use
+ * (operations are mounted after the middleware that asks). Keyed by Hono's
+ * pattern, as the router matched it.
  */
-export function lazyBodylessOperations(definitions: () => readonly Definition[]): TakesNoBody {
+export function lazyBodylessOperations(operations: () => readonly Operation[]): TakesNoBody {
   let bodyless: Set<string> | undefined;
   return (method, pattern) => {
     bodyless ??= new Set(
-      definitions().flatMap(({ type, route }) =>
-        type === "route" && route && !route.request?.body
-          ? [`${route.method.toUpperCase()} ${route.path.replaceAll(/\{(\w+)\}/g, ":$1")}`]
-          : [],
-      ),
+      operations()
+        .filter((op) => !op.route.request?.body)
+        .flatMap(routesOf)
+        .map((r) => `${r.method.toUpperCase()} ${r.path.replaceAll(/\{(\w+)\}/g, ":$1")}`),
     );
     return bodyless.has(`${method} ${pattern}`);
   };

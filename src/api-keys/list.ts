@@ -1,5 +1,5 @@
-import { decodeCursor, pageOf } from "../lib/cursor";
-import { DEFAULT_LIMIT, ListQuery } from "../lib/openapi";
+import { paginate } from "../lib/cursor";
+import { ListQuery } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
 import { listKeys } from "./queries";
 
@@ -18,11 +18,8 @@ export default defineOperation({
   status: 200,
   description: "A page of keys.",
   errors: [],
-  handler: async (c) => {
-    const { limit = DEFAULT_LIMIT, cursor } = c.req.valid("query");
-    const tenant = c.var.tenant;
-    const after = cursor ? await decodeCursor(tenant, "api_keys", cursor) : null;
-    const rows = await listKeys(c.var.db, tenant, { after, limit: limit + 1 });
-    return pageOf(tenant, "api_keys", rows, limit, c.var.bookmark());
-  },
+  handler: (c) =>
+    paginate(c.var.tenant, "api_keys", c.req.valid("query"), c.var.bookmark, (page) =>
+      listKeys(c.var.db, c.var.tenant, page),
+    ),
 });

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
+import { newestFirst } from "../db/pages";
 import { apiKeys } from "../db/schema";
 import { inTenant, noTable, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
@@ -23,32 +24,12 @@ const thisKey = and(eq(apiKeys.id, keyId), inTenant(apiKeys, tenantParams)) as S
 const keyCount = sql<number>`(SELECT count(*) FROM ${apiKeys} WHERE ${inTenant(apiKeys, tenantParams)})`;
 const hasRoom = sql`${keyCount} < ${MAX_KEYS}`;
 
-/** Newest first, from the top or after a cursor's ID. */
-const keyPage = (afterCursor: boolean) =>
-  defineRead(columns, (from) =>
-    from()
-      .from(apiKeys)
-      .where(
-        and(
-          inTenant(apiKeys, tenantParams),
-          afterCursor ? lt(apiKeys.id, param("after")) : undefined,
-        ),
-      )
-      .orderBy(desc(apiKeys.id))
-      .limit(sql.placeholder("limit")),
-  );
-
-const keyPages = { first: keyPage(false), after: keyPage(true) };
-
-export function listKeys(
+/** Newest first, a page at a time. */
+export const listKeys = newestFirst(apiKeys, columns) as (
   db: Db,
   tenant: Tenant,
   page: { after: string | null; limit: number },
-): Promise<ApiKeyRecord[]> {
-  return page.after
-    ? db.read(keyPages.after, { ...tenant, after: page.after, limit: page.limit })
-    : db.read(keyPages.first, { ...tenant, limit: page.limit });
-}
+) => Promise<ApiKeyRecord[]>;
 
 export type NewKeyListing = ApiKeyRecord & { tier: "standard" | "unlimited"; kvKey: string };
 

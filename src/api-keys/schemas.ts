@@ -1,16 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { Name } from "../lib/fields";
+import { Name, PathId } from "../lib/fields";
 
 export const KeyIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(255)
-    .openapi({
-      param: { name: "id", in: "path" },
-      description: "The key's ID (`key_...`), never the key itself.",
-      example: "key_01j2x3y4z5a6b7c8d9e0f1g2h3",
-    }),
+  id: PathId("The key's ID (`key_...`), never the key itself.", "key_01j2x3y4z5a6b7c8d9e0f1g2h3"),
 });
 
 export const CreateKeyBody = z

@@ -3,6 +3,7 @@ import type { Tenant } from "../tenant";
 import { isBookmark } from "./bookmarks";
 import { base64UrlDecode, base64UrlEncode, sha256Hex } from "./encoding";
 import { ID_PATTERN } from "./ids";
+import { DEFAULT_LIMIT } from "./openapi";
 
 /**
  * A cursor is the last ID of a page, the D1 bookmark of the state that page
@@ -103,4 +104,22 @@ export async function pageOf<T extends { id: string }>(
     hasMore: true as const,
     nextCursor: await encodeCursor(tenant, resource, last.id, bookmark),
   };
+}
+
+/**
+ * One page of a list, the way every list answers: decodes the cursor (a 400
+ * when it is not one of this list's), fetches `limit + 1` rows after it, and
+ * shapes the page, its cursor carrying the state the rows were read at.
+ */
+export async function paginate<T extends { id: string }>(
+  tenant: Tenant,
+  scope: string,
+  query: { limit?: number; cursor?: string },
+  bookmark: () => string | null,
+  fetch: (page: { after: string | null; limit: number }) => Promise<T[]>,
+) {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const after = query.cursor ? await decodeCursor(tenant, scope, query.cursor) : null;
+  const rows = await fetch({ after, limit: limit + 1 });
+  return pageOf(tenant, scope, rows, limit, bookmark());
 }

@@ -1,5 +1,5 @@
-import { decodeCursor, pageOf } from "../lib/cursor";
-import { DEFAULT_LIMIT, ListQuery } from "../lib/openapi";
+import { paginate } from "../lib/cursor";
+import { ListQuery } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
 import { listGroups } from "./queries";
 
@@ -17,11 +17,8 @@ export default defineOperation({
   status: 200,
   description: "A page of groups.",
   errors: [],
-  handler: async (c) => {
-    const { limit = DEFAULT_LIMIT, cursor } = c.req.valid("query");
-    const tenant = c.var.tenant;
-    const after = cursor ? await decodeCursor(tenant, "plan_groups", cursor) : null;
-    const rows = await listGroups(c.var.db, tenant, { after, limit: limit + 1 });
-    return pageOf(tenant, "plan_groups", rows, limit, c.var.bookmark());
-  },
+  handler: (c) =>
+    paginate(c.var.tenant, "plan_groups", c.req.valid("query"), c.var.bookmark, (page) =>
+      listGroups(c.var.db, c.var.tenant, page),
+    ),
 });

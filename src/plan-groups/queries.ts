@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
+import { newestFirst } from "../db/pages";
 import { planGroups, plans } from "../db/schema";
 import { inTenant, noTable, patchOf } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
@@ -66,32 +67,15 @@ export async function findGroup(db: Db, tenant: Tenant, id: string) {
   return row ? withMembers(row) : null;
 }
 
-/** Newest first, from the top or after a cursor's ID. */
-const groupPage = (afterCursor: boolean) =>
-  defineRead(columns, (from) =>
-    from()
-      .from(planGroups)
-      .where(
-        and(
-          inTenant(planGroups, tenantParams),
-          afterCursor ? lt(planGroups.id, param("after")) : undefined,
-        ),
-      )
-      .orderBy(desc(planGroups.id))
-      .limit(sql.placeholder("limit")),
-  );
+const groupPages = newestFirst(planGroups, columns);
 
-const groupPages = { first: groupPage(false), after: groupPage(true) };
-
+/** One page, newest first, each group with its members. */
 export async function listGroups(
   db: Db,
   tenant: Tenant,
   page: { after: string | null; limit: number },
 ): Promise<PlanGroupRecord[]> {
-  const rows = page.after
-    ? await db.read(groupPages.after, { ...tenant, after: page.after, limit: page.limit })
-    : await db.read(groupPages.first, { ...tenant, limit: page.limit });
-  return rows.map(withMembers);
+  return (await groupPages(db, tenant, page)).map(withMembers);
 }
 
 const insertBatch = defineWrite({

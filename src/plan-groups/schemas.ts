@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isoTime } from "../lib/encoding";
-import { Description, IsPublic, Name, Timestamp } from "../lib/fields";
+import { Description, IsPublic, Name, PathId, Timestamp } from "../lib/fields";
 import type { PlanGroupRecord } from "./queries";
 
 export const PlanSummary = z
@@ -52,15 +52,7 @@ export function planGroupFieldsOf(group: PlanGroupRecord) {
 }
 
 export const GroupIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(255)
-    .openapi({
-      param: { name: "id", in: "path" },
-      description: "The plan group's ID.",
-      example: "pgrp_01j2x3y4z5a6b7c8d9e0f1g2h3",
-    }),
+  id: PathId("The plan group's ID.", "pgrp_01j2x3y4z5a6b7c8d9e0f1g2h3"),
 });
 
 export const GroupFields = z.strictObject({

@@ -1,19 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
+import { PathId } from "../lib/fields";
 import { defineOperation } from "../lib/operation";
 import { findPlan } from "./queries";
 
-const Params = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(255)
-    .openapi({
-      param: { name: "id", in: "path" },
-      description: "The plan's ID, or its code.",
-      example: "pro_monthly",
-    }),
-});
+const Params = z.object({ id: PathId("The plan's ID, or its code.", "pro_monthly") });
 
 export default defineOperation({
   route: {

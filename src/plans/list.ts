@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { decodeCursor, pageOf } from "../lib/cursor";
-import { DEFAULT_LIMIT, ListQuery } from "../lib/openapi";
+import { paginate } from "../lib/cursor";
+import { ListQuery } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
 import { listPlans } from "./queries";
 
@@ -25,17 +25,13 @@ export default defineOperation({
   status: 200,
   description: "A page of plans.",
   errors: [],
-  handler: async (c) => {
-    const { limit = DEFAULT_LIMIT, cursor, includePrivate } = c.req.valid("query");
-    const tenant = c.var.tenant;
+  handler: (c) => {
+    const query = c.req.valid("query");
+    const includePrivate = query.includePrivate === "true";
     // The filter is part of the cursor's scope: a cursor from the other view is rejected.
-    const scope = includePrivate === "true" ? "plans:all" : "plans:public";
-    const after = cursor ? await decodeCursor(tenant, scope, cursor) : null;
-    const rows = await listPlans(c.var.db, tenant, {
-      after,
-      limit: limit + 1,
-      includePrivate: includePrivate === "true",
-    });
-    return pageOf(tenant, scope, rows, limit, c.var.bookmark());
+    const scope = includePrivate ? "plans:all" : "plans:public";
+    return paginate(c.var.tenant, scope, query, c.var.bookmark, (page) =>
+      listPlans(c.var.db, c.var.tenant, { ...page, includePrivate }),
+    );
   },
 });

@@ -2,6 +2,7 @@ import { and, type Column, desc, eq, isNull, lt, type SQL, sql } from "drizzle-o
 import { unionAll } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/database";
 import { isUniqueViolation } from "../db/errors";
+import { newestFirst } from "../db/pages";
 import { planGroups, plans } from "../db/schema";
 import { inTenant, noTable, patchOf, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
@@ -95,25 +96,10 @@ export async function findCreatedPlan(db: Db, tenant: Tenant, id: string) {
   return row ?? null;
 }
 
-/** Newest first: public plans or all of them, from the top or after a cursor's ID. */
-const planPage = (includePrivate: boolean, afterCursor: boolean) =>
-  defineRead(columns, (from) =>
-    from()
-      .from(plans)
-      .where(
-        and(
-          live,
-          includePrivate ? undefined : eq(plans.isPublic, true),
-          afterCursor ? lt(plans.id, param("after")) : undefined,
-        ),
-      )
-      .orderBy(desc(plans.id))
-      .limit(sql.placeholder("limit")),
-  );
-
+/** Newest first, a page at a time: live plans, all of them or the public ones. */
 const planPages = {
-  public: { first: planPage(false, false), after: planPage(false, true) },
-  all: { first: planPage(true, false), after: planPage(true, true) },
+  all: newestFirst(plans, columns, isNull(plans.deletedAt)),
+  public: newestFirst(plans, columns, and(isNull(plans.deletedAt), eq(plans.isPublic, true))),
 };
 
 export function listPlans(
@@ -121,10 +107,7 @@ export function listPlans(
   tenant: Tenant,
   page: { after: string | null; limit: number; includePrivate: boolean },
 ): Promise<PlanRecord[]> {
-  const pages = page.includePrivate ? planPages.all : planPages.public;
-  return page.after
-    ? db.read(pages.after, { ...tenant, after: page.after, limit: page.limit })
-    : db.read(pages.first, { ...tenant, limit: page.limit });
+  return (page.includePrivate ? planPages.all : planPages.public)(db, tenant, page);
 }
 
 export type NewPlan = Omit<PlanRecord, "planGroupId" | "sortOrder" | "createdAt" | "updatedAt">;

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isoTime } from "../lib/encoding";
-import { CONTROL_CHARACTER, Description, IsPublic, Name, Timestamp } from "../lib/fields";
+import { CONTROL_CHARACTER, Description, IsPublic, Name, PathId, Timestamp } from "../lib/fields";
 import { someString } from "../lib/json-walk";
 import type { PlanRecord } from "./queries";
 
@@ -135,13 +135,5 @@ export const UpdatePlanBody = z
   .openapi({ example: { name: "Pro (2026)" } });
 
 export const PlanIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(255)
-    .openapi({
-      param: { name: "id", in: "path" },
-      description: "The plan's ID.",
-      example: "plan_01j2x3y4z5a6b7c8d9e0f1g2h3",
-    }),
+  id: PathId("The plan's ID.", "plan_01j2x3y4z5a6b7c8d9e0f1g2h3"),
 });

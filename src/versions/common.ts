@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import type { ApiKeyRecord } from "../api-keys/record";
 import { isoTime } from "../lib/encoding";
 import { Livemode, Timestamp } from "../lib/fields";
+import type { WebhookDeliveryRecord, WebhookRecord } from "../webhooks/record";
 import { type Shape, shape } from "./types";
 
 /**
@@ -86,14 +88,7 @@ export const ApiKey = z
   })
   .openapi("ApiKey");
 
-type KeyIn = {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: number;
-  expiresAt: number | null;
-};
-const keyFieldsOf = (key: KeyIn, livemode: boolean) => ({
+const keyFieldsOf = (key: ApiKeyRecord, livemode: boolean) => ({
   object: "api_key" as const,
   livemode,
   id: key.id,
@@ -103,7 +98,7 @@ const keyFieldsOf = (key: KeyIn, livemode: boolean) => ({
   createdAt: isoTime(key.createdAt),
 });
 
-export const apiKey = shape(ApiKey, (key: KeyIn & { lastUsedAt: number | null }, { livemode }) => ({
+export const apiKey = shape(ApiKey, (key: ApiKeyRecord, { livemode }) => ({
   ...keyFieldsOf(key, livemode),
   lastUsedAt: key.lastUsedAt === null ? null : isoTime(key.lastUsedAt),
 }));
@@ -119,7 +114,7 @@ export const createdApiKey = shape(
       }),
     })
     .openapi("CreatedApiKey"),
-  (key: KeyIn & { apiKey: string }, { livemode }) => ({
+  (key: ApiKeyRecord & { apiKey: string }, { livemode }) => ({
     ...keyFieldsOf(key, livemode),
     expiresAt: isoTime(key.expiresAt ?? key.createdAt),
     apiKey: key.apiKey,
@@ -149,16 +144,7 @@ const webhookFields = {
   createdAt: Timestamp.openapi({ description: "When the endpoint was created." }),
 };
 
-type WebhookIn = {
-  id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  isActive: boolean;
-  apiVersion: string | null;
-  createdAt: number;
-};
-const webhookFieldsOf = (w: WebhookIn, livemode: boolean) => ({
+const webhookFieldsOf = (w: WebhookRecord, livemode: boolean) => ({
   object: "webhook" as const,
   livemode,
   id: w.id,
@@ -170,9 +156,9 @@ const webhookFieldsOf = (w: WebhookIn, livemode: boolean) => ({
   createdAt: isoTime(w.createdAt),
 });
 
-export const webhook: Shape<WebhookIn> = shape(
+export const webhook: Shape<WebhookRecord> = shape(
   z.strictObject(webhookFields).openapi("Webhook"),
-  (w: WebhookIn, { livemode }) => webhookFieldsOf(w, livemode),
+  (w: WebhookRecord, { livemode }) => webhookFieldsOf(w, livemode),
 );
 
 export const createdWebhook = shape(
@@ -185,7 +171,7 @@ export const createdWebhook = shape(
       }),
     })
     .openapi("CreatedWebhook"),
-  (w: WebhookIn & { secretKey: string }, { livemode }) => ({
+  (w: WebhookRecord & { secretKey: string }, { livemode }) => ({
     ...webhookFieldsOf(w, livemode),
     secretKey: w.secretKey,
   }),
@@ -201,7 +187,7 @@ export const webhookDelivery = shape(
       deliveredAt: Timestamp.openapi({ description: "When the attempt was made." }),
     })
     .openapi("WebhookDelivery"),
-  (d: { deliveryId: string; success: boolean; deliveredAt: number }, { livemode }) => ({
+  (d: WebhookDeliveryRecord, { livemode }) => ({
     object: "webhook_delivery" as const,
     livemode,
     success: d.success,

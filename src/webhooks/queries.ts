@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
+import { newestFirst } from "../db/pages";
 import { webhookEndpoints as endpoints } from "../db/schema";
 import { inTenant, noTable, patchOf, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
@@ -47,31 +48,12 @@ export async function findEndpointWithSecret(
   return row ?? null;
 }
 
-const page = (afterCursor: boolean) =>
-  defineRead(columns, (from) =>
-    from()
-      .from(endpoints)
-      .where(
-        and(
-          inTenant(endpoints, tenantParams),
-          afterCursor ? lt(endpoints.id, param("after")) : undefined,
-        ),
-      )
-      .orderBy(desc(endpoints.id))
-      .limit(sql.placeholder("limit")),
-  );
-
-const pages = { first: page(false), after: page(true) };
-
-export function listEndpoints(
+/** Newest first, a page at a time. */
+export const listEndpoints = newestFirst(endpoints, columns) as (
   db: Db,
   tenant: Tenant,
-  p: { after: string | null; limit: number },
-): Promise<WebhookRecord[]> {
-  return p.after
-    ? db.read(pages.after, { ...tenant, after: p.after, limit: p.limit })
-    : db.read(pages.first, { ...tenant, limit: p.limit });
-}
+  page: { after: string | null; limit: number },
+) => Promise<WebhookRecord[]>;
 
 const insertBatch = defineWrite(
   {

@@ -1,18 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { Description } from "../lib/fields";
+import { Description, PathId } from "../lib/fields";
 import { API_VERSIONS } from "../versions/ids";
 import { EVENT_TYPES } from "./events";
 
 export const EndpointIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(255)
-    .openapi({
-      param: { name: "id", in: "path" },
-      description: "The endpoint's ID.",
-      example: "whep_01j2x3y4z5a6b7c8d9e0f1g2h3",
-    }),
+  id: PathId("The endpoint's ID.", "whep_01j2x3y4z5a6b7c8d9e0f1g2h3"),
 });
 
 const SUBSCRIBABLE = [...EVENT_TYPES, "*"] as const;

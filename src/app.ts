@@ -11,7 +11,7 @@ import { createRouter } from "./lib/create-app";
 import { errorDocsBase } from "./lib/doc-url";
 import { frameworkError } from "./lib/framework-errors";
 import { logError } from "./lib/log";
-import { lazyAllowedMethods } from "./lib/method-not-allowed";
+import { allowedMethods } from "./lib/method-not-allowed";
 import { mount } from "./lib/operation";
 import { apiKeyAuth } from "./middleware/auth";
 import { bodyGuard, bodySizeLimit } from "./middleware/body-guard";
@@ -29,8 +29,8 @@ import { resolveVersion, versionHeader } from "./versions/resolve";
 import { outbox } from "./webhooks/enqueue";
 
 const app = createRouter();
-// One route table for the route guard and notFound, built on first use.
-const methodsFor = lazyAllowedMethods(() => app.routes);
+// 404 or 405: the router itself says which methods a path answers.
+const methodsFor = allowedMethods(app);
 const takesNoBody = lazyBodylessOperations(() => OPERATIONS);
 
 app.use("*", requestId(), versionHeader());

@@ -6,13 +6,14 @@ import {
   type Results,
   resultOf,
   type Statement,
+  toDeliver,
   type Values,
   type Write,
 } from "./statements";
 
 export type Session = D1Database | D1DatabaseSession;
 
-/** An outbox event a write recorded: delivered after the response (src/webhooks). */
+/** An outbox event a write recorded for delivery (some endpoint subscribes): sent after the response. */
 export type RecordedEvent = { id: string; type: string };
 
 /**
@@ -91,10 +92,10 @@ export class Db {
     names.forEach((name, i) => {
       out[name] = resultOf(statements[i] as Statement, results[i] as D1Result);
     });
-    const recorded = events
-      .filter((e) => out[e.name] === true)
+    const toSend = events
+      .filter((e) => toDeliver(results[names.indexOf(e.name)] as D1Result))
       .map(({ id, type }) => ({ id, type }));
-    if (recorded.length > 0) this.options.onEvents?.(recorded);
+    if (toSend.length > 0) this.options.onEvents?.(toSend);
     return out as Results<T>;
   }
 }

@@ -43,8 +43,9 @@ export type Select<Row> = { kind: "select"; compile(): Compiled; decode(rows: un
 /** An INSERT, UPDATE or DELETE: its result is how many rows it changed. */
 export type Change = { kind: "change"; compile(): Compiled };
 /**
- * An INSERT into the webhook outbox: its result is whether it recorded the
- * event. The database layer fills its id and reports what was recorded.
+ * An INSERT into the webhook outbox (`RETURNING dispatched_at`): its result
+ * is whether it recorded the event. The database layer fills its id and
+ * reports the events recorded for delivery (those not dispatched already).
  */
 export type EventInsert = { kind: "event"; type: string; compile(): Compiled };
 export type Statement = Select<unknown> | Change | EventInsert;
@@ -152,9 +153,13 @@ export function bind(
   return session.prepare(text).bind(...fillPlaceholders(params, values));
 }
 
+/** Whether an outbox insert recorded an event that still has to be delivered. */
+export const toDeliver = (result: D1Result) =>
+  (result.results as { dispatched_at?: unknown }[]).some((row) => row.dispatched_at === null);
+
 /** A statement's own result, from D1's result for it. */
 export function resultOf(statement: Statement, result: D1Result): unknown {
   if (statement.kind === "select") return statement.decode(result.results);
-  const changed = result.meta.changes ?? 0;
-  return statement.kind === "event" ? changed > 0 : changed;
+  if (statement.kind === "event") return result.results.length > 0;
+  return result.meta.changes ?? 0;
 }

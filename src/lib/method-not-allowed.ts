@@ -1,33 +1,20 @@
-type RouteLike = { method: string; path: string };
+import type { Hono } from "hono";
+import type { AppEnv } from "../env";
 
-function toRegExp(path: string): RegExp {
-  const pattern = path
-    .split("/")
-    .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
-  return new RegExp(`^${pattern}$`);
-}
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /**
- * The methods registered for a path, so an unmatched request can be told 405
- * with an `Allow` header instead of 404 when the path exists.
+ * The methods some route answers on `path`, asked of the app's own router, so
+ * an unmatched request can be told 405 with an `Allow` header instead of 404
+ * when the path exists. Middleware is registered for every method (`ALL`);
+ * only a route's own method counts.
  */
-export function allowedMethods(routes: RouteLike[]): (path: string) => string[] {
-  const table = routes
-    .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
-    .map((r) => ({ method: r.method, re: toRegExp(r.path) }));
+export function allowedMethods(app: Hono<AppEnv>): (path: string) => string[] {
   return (path) => {
-    const methods = new Set(table.filter((r) => r.re.test(path)).map((r) => r.method));
-    if (methods.has("GET")) methods.add("HEAD");
-    return [...methods].sort();
-  };
-}
-
-/** `allowedMethods` built on first use: routes are registered after the middleware that asks. */
-export function lazyAllowedMethods(routes: () => RouteLike[]): (path: string) => string[] {
-  let methodsFor: ((path: string) => string[]) | undefined;
-  return (path) => {
-    methodsFor ??= allowedMethods(routes());
-    return methodsFor(path);
+    const allow: string[] = METHODS.filter((method) =>
+      app.router.match(method, path)[0].some(([[, route]]) => route.method === method),
+    );
+    if (allow.includes("GET")) allow.push("HEAD");
+    return allow.sort();
   };
 }

@@ -122,8 +122,15 @@ describe("defineWrite", () => {
     ).toThrow(/at least one INSERT, UPDATE or DELETE/);
   });
 
-  it("gives each event it records an id, and reports only those recorded", async () => {
+  it("gives each event it records an id, and reports those to deliver", async () => {
     const orgId = uniqueOrg();
+    // One endpoint subscribed to plan.created: that event goes to the queue.
+    await env.DB.prepare(
+      `INSERT INTO webhook_endpoints (id, org_id, mode, url, events, is_active, secret, created_at, updated_at)
+       VALUES (?, ?, 'test', 'https://example.com/h', '["plan.created"]', 1, 'enc', 0, 0)`,
+    )
+      .bind(newId("whep"), orgId)
+      .run();
     const write = defineWrite({
       yes: record("plan.created", { when: sql`${param("record")} = 1`, data: sql`'{}'` }),
       no: record("plan.deleted", { when: sql`0`, data: sql`'{}'` }),
@@ -138,5 +145,24 @@ describe("defineWrite", () => {
       .bind(seen[0]?.id)
       .first<{ type: string }>();
     expect(row?.type).toBe("plan.created");
+  });
+
+  it("records an event nobody subscribes to as dispatched, and sends it nowhere", async () => {
+    const orgId = uniqueOrg();
+    const write = defineWrite({
+      yes: record("plan.created", { when: sql`1`, data: sql`'{}'` }),
+    });
+    const seen: RecordedEvent[] = [];
+    const out = await db
+      .with({ onEvents: (events) => seen.push(...events) })
+      .write(write, { orgId, mode: "test", now: 5 });
+    expect(out).toEqual({ yes: true });
+    expect(seen).toEqual([]);
+    const row = await env.DB.prepare(
+      "SELECT dispatched_at AS d FROM webhook_events WHERE org_id = ?",
+    )
+      .bind(orgId)
+      .first<{ d: number | null }>();
+    expect(row?.d).toBe(5);
   });
 });

@@ -1,4 +1,4 @@
-/** The 14 operations of ../shared/API.md, by operationId: the contract SDKs rely on. */
+/** The operations of the wire contract, by operationId: what the SDKs rely on (README, API). */
 export const API_OPERATIONS = [
   "create-plan-group",
   "get-plan-group",
@@ -14,4 +14,13 @@ export const API_OPERATIONS = [
   "update-plan",
   "set-plan-visibility",
   "delete-plan",
+  "list-api-keys",
+  "create-api-key",
+  "delete-api-key",
+  "list-webhooks",
+  "create-webhook",
+  "get-webhook",
+  "update-webhook",
+  "delete-webhook",
+  "test-webhook",
 ] as const;

@@ -13,8 +13,8 @@ import type { EventType } from "./events";
  * each event type at most once.
  *
  * An event no active endpoint of the tenant subscribes to is recorded as
- * already dispatched: it costs its organization one small insert, no queue
- * message and no delivery work. The insert returns `dispatched_at`, so the
+ * already dispatched and without data: it costs its organization one small
+ * insert, no snapshot, no queue message and no delivery work. The insert returns `dispatched_at`, so the
  * write knows which events to enqueue.
  */
 export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
@@ -34,7 +34,8 @@ export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
             orgId: tenantParams.orgId,
             mode: tenantParams.mode,
             type: sql`${type}`,
-            data: opts.data ?? sql`NULL`,
+            // Nobody to tell: no snapshot either, just the event's row.
+            data: opts.data ? sql`CASE WHEN ${subscribed} THEN ${opts.data} END` : sql`NULL`,
             createdAt: param("now"),
             dispatchedAt: sql`CASE WHEN ${subscribed} THEN NULL ELSE ${param("now")} END`,
           },
@@ -46,11 +47,16 @@ export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
   );
 };
 
-/** Sets the data of this batch's `type` event from the state the change left. */
+/**
+ * Sets the data of this batch's `type` event from the state the change left,
+ * when the event is to be delivered (an event nobody subscribes to keeps none).
+ */
 export const fill = (type: EventType, data: SQL) =>
   change((b) =>
     b
       .update(webhookEvents)
       .set({ data })
-      .where(sql`${webhookEvents.id} = ${param(eventIdParam(type))}`),
+      .where(
+        sql`${webhookEvents.id} = ${param(eventIdParam(type))} AND ${webhookEvents.dispatchedAt} IS NULL`,
+      ),
   );

@@ -25,11 +25,23 @@ async function recorded(api: Client, send: () => Promise<unknown>) {
 }
 
 const types = (rows: EventRow[]) => rows.map((e) => e.type).sort();
+
+/**
+ * A client whose organization has an endpoint for every event, so events
+ * carry their data (an event nobody subscribes to is only its row). The
+ * endpoint refuses connections: deliveries fail quietly after the test.
+ */
+async function subscribed(mode: "test" | "live" = "test") {
+  const api = await client(undefined, mode, "2026-07-31");
+  const url = mode === "live" ? "https://receiver.invalid/hooks" : "http://127.0.0.1:9/hooks";
+  expect((await api.post("/webhooks", { url, events: ["*"] })).status).toBe(201);
+  return api;
+}
 const dataOf = (row: EventRow | undefined) => JSON.parse(row?.data ?? "null");
 
 describe("the outbox: which write fires what", () => {
   it("plan group create, update (only when something changed), delete", async () => {
-    const api = await client(undefined, "test", "2026-07-31");
+    const api = await subscribed();
     let group: Id = { id: "" };
     const created = await recorded(api, async () => {
       group = (await api.post<Id>("/plan-groups", { name: "G" })).body;
@@ -55,7 +67,7 @@ describe("the outbox: which write fires what", () => {
   });
 
   it("add, remove and reorder fire one group event each, not one per shifted plan", async () => {
-    const api = await client(undefined, "test", "2026-07-31");
+    const api = await subscribed();
     const group = (await api.post<Id>("/plan-groups", { name: "G" })).body;
     const ids: string[] = [];
     for (const code of ["a", "b", "c"]) {
@@ -89,7 +101,7 @@ describe("the outbox: which write fires what", () => {
   });
 
   it("plan create (also into a group), update, visibility and delete (also from a group)", async () => {
-    const api = await client(undefined, "live", "2026-07-31");
+    const api = await subscribed("live");
     const group = (await api.post<Id>("/plan-groups", { name: "G" })).body;
     const alone = await recorded(api, () => api.post("/plans", { name: "A", code: "a" }));
     expect(types(alone)).toEqual(["plan.created"]);
@@ -133,7 +145,7 @@ describe("the outbox: which write fires what", () => {
   });
 
   it("a refused write records nothing", async () => {
-    const api = await client(undefined, "test", "2026-07-31");
+    const api = await subscribed();
     const plan = (await api.post<Id>("/plans", { name: "P", code: "p" })).body;
     expect(await recorded(api, () => api.post("/plans", { name: "P", code: "p" }))).toEqual([]);
     expect(
@@ -143,9 +155,17 @@ describe("the outbox: which write fires what", () => {
   });
 });
 
+describe("events nobody subscribes to", () => {
+  it("are recorded as one small row: dispatched, without data", async () => {
+    const api = await client(undefined, "test", "2026-07-31");
+    const rows = await recorded(api, () => api.post("/plan-groups", { name: "G" }));
+    expect(rows).toEqual([expect.objectContaining({ type: "plan_group.created", data: null })]);
+  });
+});
+
 describe("the outbox is atomic with the change", () => {
   it("no event without its change, no change without its event", async () => {
-    const api = await client(undefined, "test", "2026-07-31");
+    const api = await subscribed();
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const ctx = createExecutionContext();
     const failing = faultyD1((sql) =>

@@ -20,6 +20,7 @@ import {
   startDev,
   stopAllAndWait,
 } from "./lib/servers";
+import { writeServiceConfig } from "./lib/service-config";
 
 const step = (message: string) => console.error(`bench: ${message}`);
 
@@ -45,6 +46,7 @@ async function main() {
   rmSync(config.service.state, { recursive: true, force: true });
   rmSync(config.floor.state, { recursive: true, force: true });
   rmSync(config.logs, { recursive: true, force: true });
+  writeServiceConfig();
 
   // Before the servers start, so the build does not compete with them for CPU.
   step("building the deployable bundle (wrangler deploy --dry-run)");

@@ -26,7 +26,10 @@ export const config = {
   settleMs: 5000,
   service: {
     port: 8791,
+    /** What deploys: the bundle is measured from it. */
     config: resolve(ROOT, "wrangler.toml"),
+    /** What runs: the same without Static Assets (see lib/service-config.ts). */
+    devConfig: resolve(BENCH_DIR, ".state/service.wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/service"),
     // The floor logs nothing, and wrangler dev relays each log line through its
     // own process (a local cost that halves /health); Workers Logs has no such cost.
@@ -35,6 +38,7 @@ export const config = {
   floor: {
     port: 8792,
     config: resolve(BENCH_DIR, "floor/wrangler.toml"),
+    devConfig: resolve(BENCH_DIR, "floor/wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/floor"),
     vars: [] as string[],
   },

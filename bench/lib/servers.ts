@@ -113,7 +113,7 @@ export function applyMigrations(server: ServerConfig, logName: string) {
       "--persist-to",
       server.state,
       "-c",
-      server.config,
+      server.devConfig,
     ],
     logName,
   );
@@ -154,7 +154,7 @@ export async function startDev(
     [
       "dev",
       "-c",
-      server.config,
+      server.devConfig,
       "--local",
       "--ip",
       "127.0.0.1",

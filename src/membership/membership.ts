@@ -142,7 +142,10 @@ export const unlinkAll = (group: Ref, when: SQL) =>
 /**
  * Sets the order of `group` to exactly the JSON array `ids`, read with
  * json_each so 100 IDs stay within D1's 100 bound parameters. `exact` is true
- * when the list is the members, each once; `moves` when the order changes.
+ * when the list is the members, each once. Between `park` and `unpark`,
+ * `moved` is true when the park moved a row: the list was exact and changes
+ * the order. Statements placed there test it instead of `exact`, which costs
+ * a scan of the list and a lookup per ID each time it is evaluated.
  */
 export function reorder(opts: { group: Ref; ids: SQL }) {
   const { group, ids } = opts;
@@ -153,23 +156,19 @@ export function reorder(opts: { group: Ref; ids: SQL }) {
       SELECT 1 FROM json_each(${ids}) AS j
       WHERE NOT EXISTS (SELECT 1 FROM ${plans} WHERE ${plans.id} = j.value AND ${inGroup(group)})
     ))`;
-  const moves = sql`EXISTS (
-    SELECT 1 FROM json_each(${ids}) AS j JOIN ${plans} ON ${plans.id} = j.value
-    WHERE ${inGroup(group)} AND ${plans.sortOrder} <> j.key
-  )`;
+  // Only rows parked earlier in the same batch are negative (the partial index plans_parked_idx).
+  const moved = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${inGroup(group)} AND ${plans.sortOrder} < 0)`;
   return {
     exact,
-    moves,
-    statements: {
-      park: change((b) =>
-        b
-          .update(plans)
-          .set({ sortOrder: parked(listed), updatedAt: param("now") })
-          .where(
-            and(inGroup(group), sql`${plans.sortOrder} <> ${listed}`, groupExists(group), exact),
-          ),
-      ),
-      unpark: unpark(group),
-    },
+    moved,
+    park: change((b) =>
+      b
+        .update(plans)
+        .set({ sortOrder: parked(listed), updatedAt: param("now") })
+        .where(
+          and(inGroup(group), sql`${plans.sortOrder} <> ${listed}`, groupExists(group), exact),
+        ),
+    ),
+    unpark: unpark(group),
   };
 }

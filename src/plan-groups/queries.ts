@@ -263,7 +263,6 @@ export type ReorderOutcome =
   | { ok: false; error: "mismatch"; current: Member[] };
 
 const order = reorder({ group: groupId, ids: param("ids") });
-const moves = sql`(${exists} AND ${order.exact} AND ${order.moves})`;
 
 /**
  * Sets the order to exactly `planIds`. The list is checked against the
@@ -273,14 +272,15 @@ const moves = sql`(${exists} AND ${order.exact} AND ${order.moves})`;
  */
 const reorderBatch = defineWrite(
   {
-    reordered: record("plan_group.plans_reordered", { when: moves }),
+    park: order.park,
+    reordered: record("plan_group.plans_reordered", { when: order.moved }),
     touch: change((b) =>
       b
         .update(planGroups)
         .set({ updatedAt: param("now") })
-        .where(and(thisGroup, moves)),
+        .where(and(thisGroup, order.moved)),
     ),
-    ...order.statements,
+    unpark: order.unpark,
     state: select(
       {
         group: sql<number>`${exists}`,

@@ -92,6 +92,13 @@ describe("the outbox: which write fires what", () => {
         api.put(`/plan-groups/${group.id}/plans/reorder`, { planIds: [a, b, c] }),
       ),
     ).toEqual([]);
+    // Neither does a list that is not the group's members, even one that would move plans.
+    expect(
+      await recorded(api, async () => {
+        const res = await api.put(`/plan-groups/${group.id}/plans/reorder`, { planIds: [c, b] });
+        expect(res.status).toBe(400);
+      }),
+    ).toEqual([]);
     const removed = await recorded(api, () => api.del(`/plan-groups/${group.id}/plans/${a}`));
     expect(types(removed)).toEqual(["plan_group.plan_removed"]);
     expect(dataOf(removed[0]).plans).toEqual([

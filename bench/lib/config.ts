@@ -22,6 +22,8 @@ export const config = {
    * the median of 8 per-round ratios wanders about a third less than that of 4.
    */
   rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 8, 1)),
+  /** Only the pairs whose name contains this (BENCH_ONLY=reorder): for a quick look at one. */
+  only: process.env.BENCH_ONLY ?? "",
   /** Pause after seeding, before the first measurement. */
   settleMs: 5000,
   service: {

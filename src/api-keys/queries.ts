@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
 import { newestFirst } from "../db/pages";
 import { apiKeys } from "../db/schema";

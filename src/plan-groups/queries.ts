@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
 import { newestFirst } from "../db/pages";
 import { planGroups, plans } from "../db/schema";

@@ -1,4 +1,4 @@
-import { and, type Column, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, type Column, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/database";
 import { isUniqueViolation } from "../db/errors";

@@ -2,7 +2,9 @@
  * `npm run bench`: the service against a minimal floor worker doing the same
  * D1 work, in the same run, on local workerd. Settings from the environment:
  * BENCH_DURATION (s per run, 2), BENCH_WARMUP (s, 1), BENCH_CONNECTIONS (10),
- * BENCH_ROUNDS (8), BENCH_ONLY (a pair's name, or part of it). Uses ports 8791 and 8792 and its own state in bench/.state.
+ * BENCH_ROUNDS (8), BENCH_ONLY (a pair's name, or part of it), BENCH_INSPECTOR
+ * (off: no DevTools inspector). Uses ports 8791 and 8792 and its own state in
+ * bench/.state.
  */
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";

@@ -24,6 +24,12 @@ export const config = {
   rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 8, 1)),
   /** Only the pairs whose name contains this (BENCH_ONLY=reorder): for a quick look at one. */
   only: process.env.BENCH_ONLY ?? "",
+  /**
+   * BENCH_INSPECTOR=off runs both workers without wrangler dev's DevTools
+   * inspector, which costs every D1 call a few ms of CPU (bench/lib/launch.ts):
+   * to see the workers' own costs. The targets are set for the default.
+   */
+  inspector: process.env.BENCH_INSPECTOR !== "off",
   /** Pause after seeding, before the first measurement. */
   settleMs: 5000,
   service: {

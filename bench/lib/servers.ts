@@ -5,8 +5,10 @@ import { join, resolve } from "node:path";
 import { wranglerEnv } from "../../scripts/lib/wrangler";
 import { config, ROOT, type ServerConfig } from "./config";
 import { groupCpuMs } from "./cpu";
+import type { LaunchOptions } from "./launch";
 
 const WRANGLER = resolve(ROOT, "node_modules/.bin/wrangler");
+const TSX = resolve(ROOT, "node_modules/.bin/tsx");
 const children = new Set<ChildProcess>();
 
 /**
@@ -60,10 +62,10 @@ export function installCleanup() {
   }
 }
 
-function spawnWrangler(args: string[], logName: string): ChildProcess {
+function spawnWrangler(args: string[], logName: string, command = WRANGLER): ChildProcess {
   mkdirSync(config.logs, { recursive: true });
   const log = createWriteStream(join(config.logs, logName), { flags: "a" });
-  const child = spawn(WRANGLER, args, {
+  const child = spawn(command, args, {
     cwd: ROOT,
     // wrangler dev writes every inspector message of every D1 call to a debug
     // log, 100+ MB per benchmark; keep it in the run's own state, not in
@@ -142,33 +144,43 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
 }
 
 /**
- * `wrangler dev --local` on the benchmark's own state. Request logging is off
- * (log level warn) for both workers alike: it costs CPU in wrangler's process.
+ * `wrangler dev --local` on the benchmark's own state; with
+ * BENCH_INSPECTOR=off, the same worker without the DevTools inspector (see
+ * launch.ts). Request logging is off (log level warn) for both workers alike:
+ * it costs CPU in wrangler's process.
  */
 export async function startDev(
   server: ServerConfig,
   readyPath: string,
   logName: string,
 ): Promise<RunningServer> {
-  const child = spawnWrangler(
-    [
-      "dev",
-      "-c",
-      server.devConfig,
-      "--local",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(server.port),
-      "--persist-to",
-      server.state,
-      "--log-level",
-      "warn",
-      "--show-interactive-dev-session=false",
-      ...server.vars.flatMap((v) => ["--var", v]),
-    ],
-    logName,
-  );
+  const launch: LaunchOptions = {
+    config: server.devConfig,
+    port: server.port,
+    state: server.state,
+    vars: Object.fromEntries(server.vars.map((v) => v.split(":", 2) as [string, string])),
+  };
+  const child = config.inspector
+    ? spawnWrangler(
+        [
+          "dev",
+          "-c",
+          server.devConfig,
+          "--local",
+          "--ip",
+          "127.0.0.1",
+          "--port",
+          String(server.port),
+          "--persist-to",
+          server.state,
+          "--log-level",
+          "warn",
+          "--show-interactive-dev-session=false",
+          ...server.vars.flatMap((v) => ["--var", v]),
+        ],
+        logName,
+      )
+    : spawnWrangler([resolve(ROOT, "bench/lib/launch.ts"), JSON.stringify(launch)], logName, TSX);
   const url = `http://127.0.0.1:${server.port}`;
   try {
     await waitUntilServing(`${url}${readyPath}`, child, 90_000);

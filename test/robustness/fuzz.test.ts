@@ -14,6 +14,31 @@ import { API_ROUTES } from "../helpers/routes";
 
 const INBOUND_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Codes any route answers before its handler runs: the request's shape, credentials, route. */
+const BEFORE_HANDLER = new Set([
+  "validation_error",
+  "invalid_json",
+  "unauthorized",
+  "not_found",
+  "method_not_allowed",
+  "payload_too_large",
+  "unsupported_media_type",
+  "rate_limited",
+  "idempotency_key_mismatch",
+  "idempotency_in_progress",
+]);
+
+/** Whether the handler ran: a success, or an error only the operation itself gives (a 404 of its object, a conflict). */
+function reachedHandler(res: ApiResponse): boolean {
+  if (res.status < 300) return true;
+  try {
+    const code = (JSON.parse(res.text) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === "string" && !BEFORE_HANDLER.has(code);
+  } catch {
+    return false;
+  }
+}
+
 // vitest ships failure messages over a WebSocket that rejects lone surrogates.
 const printable = (text: string) =>
   text.replace(/[\ud800-\udfff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
@@ -47,11 +72,13 @@ describe("fuzzing every API route", () => {
       it("answers every request with a well-formed non-5xx response", async () => {
         let fixture: Fixture = await makeFixture(await client());
         const statuses = new Map<number, number>();
+        let reached = 0;
         await fc.assert(
           fc.asyncProperty(requestArb(route), async (req) => {
             const { path, init, sent } = materialize(route, req, fixture);
             const res = await call(route.method, `/api/v1${path}`, init);
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            if (reachedHandler(res)) reached++;
             const problems = contractProblems(route, res, sent);
             const idProblem = requestIdProblem(req, res);
             if (idProblem) problems.push(idProblem);
@@ -67,9 +94,11 @@ describe("fuzzing every API route", () => {
           }),
           fcParams(150),
         );
-        // The generator must reach past validation, or the property proves little.
-        const reached = [...statuses.keys()].some((s) => s < 300);
-        expect(reached, JSON.stringify([...statuses])).toBe(true);
+        // The generator must reach the handlers, or the property proves little. A
+        // success is not required: for some routes few requests are entirely valid
+        // (add-plan-to-group succeeds only for the one ungrouped plan), and requiring
+        // one failed a CI run with 95 validation errors and 3 duplicates but no 2xx.
+        expect(reached, JSON.stringify([...statuses])).toBeGreaterThan(0);
       }, 120_000);
     },
   );

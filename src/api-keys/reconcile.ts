@@ -1,6 +1,6 @@
 import { Db } from "../db/database";
 import type { Bindings } from "../env";
-import { keyRecordSchema } from "../lib/api-keys";
+import { parseKeyRecord } from "../lib/api-keys";
 import { type ApiWrittenKey, deleteKeyRecords } from "./kv";
 import { listedAmong, removeListing, unfinishedRevocations } from "./queries";
 
@@ -35,9 +35,10 @@ export async function reconcileApiKeys(env: Bindings, now: number) {
     const listed = candidates.length > 0 ? await listedAmong(db, candidates) : new Set<string>();
     for (const kvKey of candidates.filter((k) => !listed.has(k))) {
       const raw = await env.API_KEYS.get(kvKey);
-      const parsed = raw === null ? null : keyRecordSchema.safeParse(JSON.parse(raw));
-      if (parsed?.success) await deleteKeyRecords(env.API_KEYS, kvKey, parsed.data.id);
-      else await env.API_KEYS.delete(kvKey);
+      const parsed = raw === null ? null : parseKeyRecord(raw);
+      if (parsed && "record" in parsed) {
+        await deleteKeyRecords(env.API_KEYS, kvKey, parsed.record.id);
+      } else await env.API_KEYS.delete(kvKey);
       unlistedRemoved += 1;
     }
     cursor = page.list_complete ? undefined : page.cursor;

@@ -251,6 +251,15 @@ describe("KV and D1, which share no transaction", () => {
     log.mockRestore();
   });
 
+  it("the reconciliation removes an unlisted API-written record that is not even JSON, and goes on", async () => {
+    const kvKey = `apikey:${"0".repeat(48)}${Date.now().toString(16).padStart(16, "0")}`;
+    const old = Date.now() - RECONCILE_AFTER_MS - 60_000;
+    await env.API_KEYS.put(kvKey, "{not json", { metadata: { via: "api", createdAt: old } });
+    const result = await reconcileApiKeys(env, Date.now());
+    expect(result.unlistedRemoved).toBeGreaterThanOrEqual(1);
+    expect(await env.API_KEYS.get(kvKey)).toBeNull();
+  });
+
   it("a delete that removed the KV record but not the listing is finished by the reconciliation", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const api = await current();

@@ -1,6 +1,7 @@
 import { Db } from "../db/database";
 import type { Bindings } from "../env";
 import { parseKeyRecord } from "../lib/api-keys";
+import { repeatWithin } from "../lib/time-budget";
 import { type ApiWrittenKey, deleteKeyRecords } from "./kv";
 import { listedAmong, removeListing, unfinishedRevocations } from "./queries";
 
@@ -17,7 +18,6 @@ const BUDGET_MS = 20_000;
  */
 export async function reconcileApiKeys(env: Bindings, now: number) {
   const db = new Db(env.DB);
-  const deadline = Date.now() + BUDGET_MS;
   const cutoff = now - RECONCILE_AFTER_MS;
   let revocationsFinished = 0;
   for (const row of await unfinishedRevocations(db, cutoff, 100)) {
@@ -27,7 +27,7 @@ export async function reconcileApiKeys(env: Bindings, now: number) {
   }
   let unlistedRemoved = 0;
   let cursor: string | undefined;
-  do {
+  const complete = await repeatWithin(async () => {
     const page = await env.API_KEYS.list<ApiWrittenKey>({ prefix: "apikey:", cursor });
     const candidates = page.keys
       .filter((k) => k.metadata?.via === "api" && k.metadata.createdAt < cutoff)
@@ -42,6 +42,7 @@ export async function reconcileApiKeys(env: Bindings, now: number) {
       unlistedRemoved += 1;
     }
     cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor && Date.now() < deadline);
-  return { revocationsFinished, unlistedRemoved, complete: cursor === undefined };
+    return cursor !== undefined;
+  }, BUDGET_MS);
+  return { revocationsFinished, unlistedRemoved, complete };
 }

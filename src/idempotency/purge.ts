@@ -1,4 +1,5 @@
 import type { Db } from "../db/database";
+import { repeatWithin } from "../lib/time-budget";
 import { deleteExpiredChunk, IDEMPOTENCY_TTL_MS } from "./records";
 
 /** Rows per statement: one short transaction each, so live writes queue behind it only briefly. */
@@ -22,12 +23,15 @@ export async function purgeExpiredIdempotencyKeys(
   { chunk = PURGE_CHUNK, budgetMs = PURGE_BUDGET_MS, clock = Date.now } = {},
 ): Promise<PurgeResult> {
   const cutoff = now - IDEMPOTENCY_TTL_MS;
-  const deadline = clock() + budgetMs;
   let purged = 0;
-  for (;;) {
-    const deleted = await deleteExpiredChunk(db, cutoff, chunk);
-    purged += deleted;
-    if (deleted < chunk) return { purged, complete: true };
-    if (clock() >= deadline) return { purged, complete: false };
-  }
+  const complete = await repeatWithin(
+    async () => {
+      const deleted = await deleteExpiredChunk(db, cutoff, chunk);
+      purged += deleted;
+      return deleted >= chunk;
+    },
+    budgetMs,
+    clock,
+  );
+  return { purged, complete };
 }

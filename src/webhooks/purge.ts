@@ -1,4 +1,5 @@
 import type { Db } from "../db/database";
+import { repeatWithin } from "../lib/time-budget";
 import { deleteOldChunk } from "./delivery-queries";
 
 /** Events, deliveries and attempts are kept this long, then deleted. */
@@ -22,15 +23,17 @@ export async function purgeWebhookHistory(
   { chunk = WEBHOOK_PURGE_CHUNK, budgetMs = WEBHOOK_PURGE_BUDGET_MS, clock = Date.now } = {},
 ): Promise<WebhookPurgeResult> {
   const cutoff = now - WEBHOOK_RETENTION_MS;
-  const deadline = clock() + budgetMs;
   const purged = { events: 0, deliveries: 0, attempts: 0 };
-  for (;;) {
-    const deleted = await deleteOldChunk(db, cutoff, chunk);
-    purged.events += deleted.events;
-    purged.deliveries += deleted.deliveries;
-    purged.attempts += deleted.attempts;
-    const more = Math.max(deleted.events, deleted.deliveries, deleted.attempts) >= chunk;
-    if (!more) return { ...purged, complete: true };
-    if (clock() >= deadline) return { ...purged, complete: false };
-  }
+  const complete = await repeatWithin(
+    async () => {
+      const deleted = await deleteOldChunk(db, cutoff, chunk);
+      purged.events += deleted.events;
+      purged.deliveries += deleted.deliveries;
+      purged.attempts += deleted.attempts;
+      return Math.max(deleted.events, deleted.deliveries, deleted.attempts) >= chunk;
+    },
+    budgetMs,
+    clock,
+  );
+  return { ...purged, complete };
 }

@@ -1,7 +1,8 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { API_VERSIONS, type ApiVersion, CURRENT_VERSION, isApiVersion, pinKvKey } from "./ids";
+import { API_VERSIONS, CURRENT_VERSION, isApiVersion } from "./ids";
+import { pinnedVersion } from "./pins";
 
 export const VERSION_HEADER = "Commet-Version";
 
@@ -22,34 +23,6 @@ export function versionHeader() {
     await next();
     c.res.headers.set(VERSION_HEADER, c.var.version);
   });
-}
-
-/** A warm isolate knows an organization's pin for this long (as it knows a key). */
-export const PIN_CACHE_TTL_MS = 60_000;
-const MAX_CACHED_PINS = 1000;
-const pins = new Map<string, { version: ApiVersion | null; until: number }>();
-
-export function clearPinCache() {
-  pins.clear();
-}
-
-/** The organization's pinned version, or null: cached per isolate, so a warm request reads no KV. */
-async function pinnedVersion(kv: KVNamespace, orgId: string): Promise<ApiVersion | null> {
-  const now = Date.now();
-  const hit = pins.get(orgId);
-  if (hit && hit.until > now) return hit.version;
-  const raw = await kv.get(pinKvKey(orgId), { cacheTtl: 30 });
-  let version: ApiVersion | null = null;
-  if (raw !== null && isApiVersion(raw.trim())) version = raw.trim() as ApiVersion;
-  else if (raw !== null) {
-    // A pin we cannot read must not break the organization: the current version, loudly.
-    console.error(
-      JSON.stringify({ level: "error", message: "unknown pinned API version", orgId, pin: raw }),
-    );
-  }
-  if (pins.size >= MAX_CACHED_PINS) pins.delete(pins.keys().next().value as string);
-  pins.set(orgId, { version, until: now + PIN_CACHE_TTL_MS });
-  return version;
 }
 
 /**

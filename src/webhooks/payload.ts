@@ -2,7 +2,8 @@ import { isoTime } from "../lib/encoding";
 import type { PlanGroupRecord } from "../plan-groups/queries";
 import type { PlanRecord } from "../plans/queries";
 import { VERSIONS } from "../versions";
-import { type ApiVersion, CURRENT_VERSION, isApiVersion, pinKvKey } from "../versions/ids";
+import { type ApiVersion, CURRENT_VERSION, isApiVersion } from "../versions/ids";
+import { pinnedVersion } from "../versions/pins";
 import type { EventRow } from "./delivery-queries";
 import { objectOf } from "./events";
 
@@ -59,32 +60,6 @@ export function buildPayload(event: EventRow, version: ApiVersion): string {
   return JSON.stringify(payload);
 }
 
-/** How long an isolate trusts an organization's pin (as the API's resolver does). */
-const PIN_CACHE_TTL_MS = 60_000;
-const MAX_CACHED_PINS = 1000;
-const pins = new Map<string, { version: ApiVersion | null; until: number }>();
-
-async function organizationPin(kv: KVNamespace, orgId: string): Promise<ApiVersion | null> {
-  const now = Date.now();
-  const hit = pins.get(orgId);
-  if (hit && hit.until > now) return hit.version;
-  const raw = (await kv.get(pinKvKey(orgId), { cacheTtl: 30 }))?.trim() ?? null;
-  const version = raw !== null && isApiVersion(raw) ? raw : null;
-  if (raw !== null && version === null) {
-    console.error(
-      JSON.stringify({ level: "error", message: "unknown pinned API version", orgId, pin: raw }),
-    );
-  }
-  if (pins.size >= MAX_CACHED_PINS) pins.delete(pins.keys().next().value as string);
-  pins.set(orgId, { version, until: now + PIN_CACHE_TTL_MS });
-  return version;
-}
-
-/** Forgets cached pins (tests change pins between deliveries). */
-export function clearWebhookPinCache() {
-  pins.clear();
-}
-
 /**
  * The version a delivery speaks: the endpoint's pin, else its organization's
  * (KV `orgversion:<orgId>`), else the current version.
@@ -95,5 +70,5 @@ export async function payloadVersion(
   endpointVersion: string | null,
 ): Promise<ApiVersion> {
   if (endpointVersion !== null && isApiVersion(endpointVersion)) return endpointVersion;
-  return (await organizationPin(kv, orgId)) ?? CURRENT_VERSION;
+  return (await pinnedVersion(kv, orgId)) ?? CURRENT_VERSION;
 }

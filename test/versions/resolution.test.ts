@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { pinKvKey } from "../../src/versions/ids";
-import { clearPinCache } from "../../src/versions/resolve";
+import { clearPinCache } from "../../src/versions/pins";
 import { call, client, expectError } from "../helpers/http";
 import { newIdempotencyKey, settled } from "../helpers/idempotency";
 import { createKey, uniqueOrg } from "../helpers/keys";

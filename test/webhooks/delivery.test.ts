@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { VERSIONS } from "../../src/versions";
 import { pinKvKey } from "../../src/versions/ids";
-import { clearWebhookPinCache } from "../../src/webhooks/payload";
+import { clearPinCache } from "../../src/versions/pins";
 import { uniqueOrg } from "../helpers/keys";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
 import {
@@ -230,7 +230,7 @@ describe("payload versions", () => {
 
     // Pinning the organization moves the unpinned endpoint, and only it.
     await env.API_KEYS.put(pinKvKey(orgId), "2026-07-11");
-    clearWebhookPinCache();
+    clearPinCache();
     const second = await insertEvent({ orgId, type: "plan.deleted", data: planData() });
     await runBatch([eventMessage(second)]);
     expect(bodyOf(unpinned, 1).apiVersion).toBe("2026-07-11");

@@ -1,0 +1,33 @@
+import { type ApiVersion, isApiVersion, pinKvKey } from "./ids";
+
+/**
+ * Organizations' pinned versions (KV `orgversion:<orgId>`), for requests
+ * without a `Commet-Version` header and for webhook payloads. A warm isolate
+ * knows a pin for this long (as it knows a key), so it reads no KV.
+ */
+export const PIN_CACHE_TTL_MS = 60_000;
+const MAX_CACHED_PINS = 1000;
+const pins = new Map<string, { version: ApiVersion | null; until: number }>();
+
+/** Forgets cached pins (tests change pins between requests). */
+export function clearPinCache() {
+  pins.clear();
+}
+
+/** The organization's pinned version, or null when it has none (or one we do not serve). */
+export async function pinnedVersion(kv: KVNamespace, orgId: string): Promise<ApiVersion | null> {
+  const now = Date.now();
+  const hit = pins.get(orgId);
+  if (hit && hit.until > now) return hit.version;
+  const raw = (await kv.get(pinKvKey(orgId), { cacheTtl: 30 }))?.trim() ?? null;
+  const version = raw !== null && isApiVersion(raw) ? raw : null;
+  if (raw !== null && version === null) {
+    // A pin we cannot read must not break the organization: the current version, loudly.
+    console.error(
+      JSON.stringify({ level: "error", message: "unknown pinned API version", orgId, pin: raw }),
+    );
+  }
+  if (pins.size >= MAX_CACHED_PINS) pins.delete(pins.keys().next().value as string);
+  pins.set(orgId, { version, until: now + PIN_CACHE_TTL_MS });
+  return version;
+}

@@ -2,6 +2,7 @@ import { reconcileApiKeys } from "./api-keys/reconcile";
 import { Db } from "./db/database";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./idempotency/purge";
+import { logLine } from "./lib/log";
 import { purgeWebhookHistory } from "./webhooks/purge";
 import { sweepWebhooks } from "./webhooks/sweep";
 
@@ -32,35 +33,17 @@ export const SCHEDULE: Record<string, Record<string, Job>> = {
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   const jobs = SCHEDULE[controller.cron];
   if (!jobs) {
-    console.error(
-      JSON.stringify({ level: "error", message: "no jobs for this cron", cron: controller.cron }),
-    );
+    logLine("error", "no jobs for this cron", { cron: controller.cron });
     return;
   }
   const failed: unknown[] = [];
   for (const [job, run] of Object.entries(jobs)) {
     try {
       const result = await run(env, controller);
-      console.log(
-        JSON.stringify({
-          level: "info",
-          message: "cron job",
-          cron: controller.cron,
-          job,
-          ...result,
-        }),
-      );
+      logLine("info", "cron job", { cron: controller.cron, job, ...result });
     } catch (err) {
       failed.push(err);
-      console.error(
-        JSON.stringify({
-          level: "error",
-          message: "cron job failed",
-          cron: controller.cron,
-          job,
-          error: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
-        }),
-      );
+      logLine("error", "cron job failed", { cron: controller.cron, job }, err);
     }
   }
   if (failed.length > 0) throw new AggregateError(failed, "cron jobs failed");

@@ -1,4 +1,5 @@
 import { type KeyRecord, parseKeyRecord, recordKvKey } from "../lib/api-keys";
+import { logLine } from "../lib/log";
 
 /**
  * How long a warm isolate trusts a key it looked up. A revoked key keeps
@@ -78,15 +79,11 @@ export async function fetchKey(
   const raw = await kv.get(kvKey, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
   const parsed = raw === null ? null : parseKeyRecord(raw);
   if (parsed && "problems" in parsed) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        requestId,
-        message: "invalid API key record: key refused",
-        kvKey,
-        problems: parsed.problems,
-      }),
-    );
+    logLine("error", "invalid API key record: key refused", {
+      requestId,
+      kvKey,
+      problems: parsed.problems,
+    });
   }
   if (!parsed || "problems" in parsed || forgotten.get(parsed.record.id, now)) {
     unknown.set(apiKey, true, now + UNKNOWN_KEY_TTL_MS);

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { logLine } from "../lib/log";
 
 /** A limiter's allowance: `limit` requests per `period` seconds. */
 export type Allowance = { limit: number; period: number };
@@ -54,14 +55,7 @@ export async function underLimit(limiter: RateLimit, key: string, requestId: str
   try {
     return (await limiter.limit({ key })).success;
   } catch (err) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        requestId,
-        message: "rate limiter unavailable",
-        error: err instanceof Error ? err.message : String(err),
-      }),
-    );
+    logLine("error", "rate limiter unavailable", { requestId }, err);
     return true;
   }
 }

@@ -1,3 +1,4 @@
+import { logLine } from "../lib/log";
 import { type ApiVersion, isApiVersion, pinKvKey } from "./ids";
 
 /**
@@ -23,9 +24,7 @@ export async function pinnedVersion(kv: KVNamespace, orgId: string): Promise<Api
   const version = raw !== null && isApiVersion(raw) ? raw : null;
   if (raw !== null && version === null) {
     // A pin we cannot read must not break the organization: the current version, loudly.
-    console.error(
-      JSON.stringify({ level: "error", message: "unknown pinned API version", orgId, pin: raw }),
-    );
+    logLine("error", "unknown pinned API version", { orgId, pin: raw });
   }
   if (pins.size >= MAX_CACHED_PINS) pins.delete(pins.keys().next().value as string);
   pins.set(orgId, { version, until: now + PIN_CACHE_TTL_MS });

@@ -2,13 +2,13 @@ import type { Db } from "../db/database";
 import type { Bindings, Tenant } from "../env";
 import { decrypt } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { logLine } from "../lib/log";
 import {
   type EndpointTarget,
   type EventRow,
   recordAttempt,
   type Settlement,
 } from "./delivery-queries";
-import { logLine } from "./log";
 import { buildPayload, payloadVersion } from "./payload";
 import { type PostOutcome, postEvent } from "./post";
 import { afterFailure, DEACTIVATE_AFTER_MS } from "./schedule";

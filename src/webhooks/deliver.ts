@@ -2,6 +2,7 @@ import pLimit from "p-limit";
 import { Db } from "../db/database";
 import type { Bindings } from "../env";
 import { newId } from "../lib/ids";
+import { logLine } from "../lib/log";
 import { type AttemptInput, attemptDelivery } from "./attempt";
 import {
   claimAttempt,
@@ -12,7 +13,6 @@ import {
   subscribedEndpoints,
 } from "./delivery-queries";
 import { EVENT_TYPES } from "./events";
-import { logLine } from "./log";
 import { type DeliveryMessage, deliveryMessages, parseMessage, sendAll } from "./queue";
 import { ATTEMPT_LEASE_MS, ATTEMPT_TIMEOUT_MS, retryDelaySeconds } from "./schedule";
 

@@ -9,6 +9,7 @@ import {
 import { inTenant, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Mode, Tenant } from "../env";
+import { subscribesTo } from "./outbox";
 
 /**
  * Everything the delivery pipeline asks of D1. Background work starts from an
@@ -72,9 +73,8 @@ const subscribed = defineRead(targetColumns, (from) =>
     .where(
       and(
         inTenant(endpoints, tenantParams),
-        eq(endpoints.isActive, true),
+        subscribesTo(param("type")),
         sql`${endpoints.createdAt} <= ${param("eventCreatedAt")}`,
-        sql`EXISTS (SELECT 1 FROM json_each(${endpoints.events}) WHERE value IN (${param("type")}, '*'))`,
       ),
     )
     .orderBy(asc(endpoints.id)),
@@ -97,7 +97,7 @@ const deliveryColumns = {
   createdAt: deliveries.createdAt,
 };
 
-export type DeliveryRow = {
+type DeliveryRow = {
   id: string;
   endpointId: string;
   status: "pending" | "succeeded" | "failed";
@@ -158,7 +158,7 @@ export async function fanOut(
 }
 
 /** A delivery with what attempting it needs; endpoint and event are null once gone. */
-export type DeliveryJob = {
+type DeliveryJob = {
   id: string;
   orgId: string;
   mode: Mode;
@@ -264,7 +264,7 @@ export async function claimAttempt(
 }
 
 /** A finished attempt, as recorded (the excerpt is already cut to size). */
-export type AttemptRecord = {
+type AttemptRecord = {
   id: string;
   deliveryId: string;
   endpointId: string;

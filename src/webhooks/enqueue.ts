@@ -2,13 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { RecordedEvent } from "../db/database";
 import type { AppEnv } from "../env";
 import { logError } from "../lib/log";
-import type { DeliveryMessage } from "./queue";
-
-/** Hands recorded events to the delivery queue. */
-export async function enqueueEvents(queue: Queue<DeliveryMessage>, events: RecordedEvent[]) {
-  if (events.length === 0) return;
-  await queue.sendBatch(events.map((e) => ({ body: { kind: "event", eventId: e.id } })));
-}
+import { eventMessages, sendAll } from "./queue";
 
 /**
  * The events this request's writes recorded go to the delivery queue after
@@ -22,7 +16,7 @@ export function outbox() {
     await next();
     if (recorded.length === 0) return;
     c.executionCtx.waitUntil(
-      enqueueEvents(c.env.WEBHOOK_QUEUE, recorded).catch((err: unknown) =>
+      sendAll(c.env.WEBHOOK_QUEUE, eventMessages(recorded.map((e) => e.id))).catch((err: unknown) =>
         logError(c, "events not enqueued (the sweep will)", err),
       ),
     );

@@ -4,6 +4,10 @@ import { inTenant, valuesWhere } from "../db/sql";
 import { change, compiler, eventIdParam, eventInsert, param, tenantParams } from "../db/statements";
 import type { EventType } from "./events";
 
+/** Whether the endpoint row at hand is active and subscribed to events of `type` (itself or `*`). */
+export const subscribesTo = (type: SQL) =>
+  sql`${endpoints.isActive} = 1 AND EXISTS (SELECT 1 FROM json_each(${endpoints.events}) WHERE value IN (${type}, '*'))`;
+
 /**
  * The outbox: a write records its events in its own batch, so there is no
  * change without its event and no event without its change. `when` is checked
@@ -19,9 +23,8 @@ import type { EventType } from "./events";
  */
 export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
   const subscribed = sql`EXISTS (
-    SELECT 1 FROM ${endpoints}, json_each(${endpoints.events}) AS e
-    WHERE ${inTenant(endpoints, tenantParams)} AND ${endpoints.isActive} = 1
-      AND (e.value = ${type} OR e.value = '*')
+    SELECT 1 FROM ${endpoints}
+    WHERE ${inTenant(endpoints, tenantParams)} AND ${subscribesTo(sql`${type}`)}
   )`;
   return eventInsert(type, () =>
     compiler

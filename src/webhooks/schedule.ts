@@ -8,8 +8,8 @@
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 
 /** The first retry waits this long; each later wait doubles, up to RETRY_CAP_SECONDS. */
-export const RETRY_BASE_SECONDS = 30;
-export const RETRY_CAP_SECONDS = 3600;
+const RETRY_BASE_SECONDS = 30;
+const RETRY_CAP_SECONDS = 3600;
 
 /** A delivery still failing this long after it was created is given up. */
 export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;

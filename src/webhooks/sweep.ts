@@ -4,18 +4,18 @@ import { type DeliveryMessage, deliveryMessages, eventMessages, sendAll } from "
 import { ATTEMPT_LEASE_MS } from "./schedule";
 
 /** An event still undispatched this long after it was recorded lost its queue message. */
-export const SWEEP_EVENTS_AFTER_MS = 60_000;
+const SWEEP_EVENTS_AFTER_MS = 60_000;
 /**
  * A pending delivery this far past its next attempt lost its retry message
  * (or its worker died mid-attempt, past the lease). Well above the few seconds
  * a delayed message may be late, so the sweep rarely duplicates one; a
  * duplicate finds its attempt claimed and does nothing.
  */
-export const SWEEP_DELIVERIES_AFTER_MS = 4 * 60_000 + ATTEMPT_LEASE_MS;
+const SWEEP_DELIVERIES_AFTER_MS = 4 * 60_000 + ATTEMPT_LEASE_MS;
 /** Messages of each kind one run sends at most; the next run (5 minutes later) takes the rest. */
-export const SWEEP_LIMIT = 1000;
+const SWEEP_LIMIT = 1000;
 
-export type SweepResult = { events: number; deliveries: number; complete: boolean };
+type SweepResult = { events: number; deliveries: number; complete: boolean };
 
 /**
  * Puts back on the queue what D1 says should be there: events recorded but

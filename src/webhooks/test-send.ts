@@ -9,12 +9,12 @@ import type { WebhookDeliveryRecord } from "./record";
 import { ATTEMPT_TIMEOUT_MS } from "./schedule";
 
 /** The endpoint as stored: its `secret` still encrypted (it is decrypted only to sign). */
-export type TestSendEndpoint = Pick<
+type TestSendEndpoint = Pick<
   WebhookEndpointRow,
   "id" | "orgId" | "mode" | "url" | "secret" | "apiVersion"
 >;
 
-export type TestSendOptions = {
+type TestSendOptions = {
   /**
    * The request's database: its Idempotency-Key claim then rides in the
    * first write (the event and delivery, with `resourceId` = the delivery's

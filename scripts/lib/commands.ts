@@ -2,6 +2,8 @@
  * What each script accepts: its usage text and the options it turns into.
  * Pure (no Node imports), so the tests check every refusal directly.
  */
+
+import type { Mode } from "../../src/tenant";
 import {
   API_VERSIONS,
   type ApiVersion,
@@ -10,7 +12,6 @@ import {
 } from "../../src/versions/ids";
 import { oneOf, parseCommandLine, required, UsageError } from "./args";
 
-export type Mode = "test" | "live";
 const MODES: readonly Mode[] = ["test", "live"];
 const TIERS = ["standard", "unlimited"] as const;
 

@@ -3,7 +3,7 @@ import type { KeyRecord } from "../../src/lib/api-keys";
 import type { ListedKey } from "./listing";
 
 /** `2026-11-26` (UTC): a key's dates are whole days for a reader. */
-export const day = (time: string | number) => new Date(time).toISOString().slice(0, 10);
+const day = (time: string | number) => new Date(time).toISOString().slice(0, 10);
 
 function expiry(expiresAt: string | number | null, now: number): string {
   if (expiresAt === null) return "never expires";

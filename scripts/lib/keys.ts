@@ -13,10 +13,11 @@ import {
   type KeyOptions,
   type KeyRecord,
   keyEntries,
-  keyRecordSchema,
+  parseKeyRecord,
   recordKvKey,
 } from "../../src/lib/api-keys";
 import { newId } from "../../src/lib/ids";
+import type { Tenant } from "../../src/tenant";
 import { type Kv, kvGet } from "./kv";
 import {
   deleteListing,
@@ -29,8 +30,6 @@ import {
 } from "./listing";
 import { pinForNewKey } from "./pins";
 import type { Sql } from "./sql";
-
-type Tenant = { orgId: string; mode: "test" | "live" };
 
 /** What the listing shows of a key: its first 12 characters, never enough to use it. */
 const prefixOf = (apiKey: string) => apiKey.slice(0, 12);
@@ -73,14 +72,8 @@ export async function ensureListed(sql: Sql, apiKey: string, record: KeyRecord):
 
 /** A stored record, read strictly as the worker reads it; null when it does not parse. */
 export function parseRecord(value: string): KeyRecord | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  const parsed = keyRecordSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  const parsed = parseKeyRecord(value);
+  return "record" in parsed ? parsed.record : null;
 }
 
 /** Records under `names` that parse, and how many did not (absent ones count as neither). */
@@ -169,7 +162,8 @@ export async function revokeKey(kv: Kv, sql: Sql, idOrKey: string): Promise<Revo
   }
   const listing = await findListing(sql, hashed ? { kvKey: hashed } : { id: idOrKey });
   if (listing === null) return null;
-  const record = await readRecord(kv, listing.kvKey);
+  // Each read is a wrangler process: the record under the same KV key was just read.
+  const record = listing.kvKey === kvKey ? found : await readRecord(kv, listing.kvKey);
   if (record?.id === listing.id) return revokeStored(kv, sql, listing.kvKey, record);
   // Already gone from KV. Its KV key may hold another key's record by now (a
   // demo key stored again): that one stays.

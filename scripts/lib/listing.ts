@@ -5,9 +5,8 @@
  */
 import { z } from "zod";
 import type { KeyRecord } from "../../src/lib/api-keys";
+import type { Tenant } from "../../src/tenant";
 import { chunks, type Sql, sqlList, sqlText } from "./sql";
-
-type Tenant = { orgId: string; mode: "test" | "live" };
 
 /** A listed key as `key:list` prints it: never a secret, dates in epoch ms. */
 export type ListedKey = z.infer<typeof listedRow>;

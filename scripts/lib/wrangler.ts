@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { type Kv, parseBulkGet, parseKeyList } from "./kv";
-import { commandsOf, parseExecuteOutput, type Sql } from "./sql";
+import { chunks, commandsOf, parseExecuteOutput, type Sql } from "./sql";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -38,7 +38,7 @@ export function rotateLog(file: string, maxBytes: number) {
   }
 }
 
-export const fromRoot = (path: string) => relative(process.cwd(), path) || ".";
+const fromRoot = (path: string) => relative(process.cwd(), path) || ".";
 
 /** A wrangler command that failed: its own error line, and where the full log is. */
 export class WranglerError extends Error {}
@@ -102,7 +102,7 @@ const LOCAL_LIST_MAX = 1000;
 /** Where the scripts' wrangler commands act: the local state (or `persistTo`, the benchmark's own), or the deployed resources. */
 export type Target = { remote: boolean; persistTo?: string };
 
-export function targetFlags(target: Target): string[] {
+function targetFlags(target: Target): string[] {
   if (target.remote) return ["--remote"];
   return ["--local", ...(target.persistTo ? ["--persist-to", target.persistTo] : [])];
 }
@@ -121,8 +121,7 @@ export function wranglerKv(opts: Target): Kv {
     where: opts.remote ? "the deployed API_KEYS namespace" : `local KV (${localState(opts)})`,
     async getMany(keys) {
       const values = new Map<string, string | null>();
-      for (let i = 0; i < keys.length; i += BULK_GET_MAX) {
-        const chunk = keys.slice(i, i + BULK_GET_MAX);
+      for (const chunk of chunks(keys, BULK_GET_MAX)) {
         const out = await withJsonFile(chunk, (file) => kv(["bulk", "get", file]));
         for (const [key, value] of parseBulkGet(out, chunk)) values.set(key, value);
       }

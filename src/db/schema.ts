@@ -55,8 +55,13 @@ export const plans = sqliteTable(
     uniqueIndex("plans_live_code_uq")
       .on(t.orgId, t.mode, t.code)
       .where(sql`${t.deletedAt} IS NULL`),
+    // The group first, for the foreign key check when a group is deleted; then
+    // the tenant, because every membership statement filters on it too and,
+    // without statistics, SQLite picks the index matching the most equality
+    // terms: (plan_group_id, sort_order) lost to plans_tenant_id_idx, and every
+    // membership write read all of the tenant's plans.
     uniqueIndex("plans_group_position_uq")
-      .on(t.planGroupId, t.sortOrder)
+      .on(t.planGroupId, t.orgId, t.mode, t.sortOrder)
       .where(sql`${t.planGroupId} IS NOT NULL`),
     index("plans_tenant_id_idx").on(t.orgId, t.mode, t.id),
     // Only rows parked mid-transaction are negative, so this index stays empty

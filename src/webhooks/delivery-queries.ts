@@ -492,7 +492,11 @@ export async function undispatchedEvents(db: Db, before: number, limit: number) 
 const overdue = defineRead({ id: deliveries.id }, (from) =>
   from()
     .from(deliveries)
-    .where(and(eq(deliveries.status, "pending"), lt(deliveries.nextAttemptAt, param("before"))))
+    // A literal, not a bound value: only then can SQLite use the partial
+    // index webhook_deliveries_pending_idx instead of scanning 30 days of deliveries.
+    .where(
+      and(sql`${deliveries.status} = 'pending'`, lt(deliveries.nextAttemptAt, param("before"))),
+    )
     .orderBy(asc(deliveries.nextAttemptAt))
     .limit(sql.placeholder("limit")),
 );

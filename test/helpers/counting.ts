@@ -12,6 +12,8 @@ export type Counts = { d1: number; kvGet: number };
  */
 export function countingEnv() {
   const counts: Counts = { d1: 0, kvGet: 0 };
+  /** Every SQL text prepared through these bindings, for checking query plans. */
+  const prepared = new Set<string>();
   /** The constraint or bookmark each D1 session of the last request started from. */
   const sessions: (string | undefined)[] = [];
   const originals = new WeakMap<object, D1PreparedStatement>();
@@ -41,7 +43,12 @@ export function countingEnv() {
       get(target, prop) {
         const value = Reflect.get(target, prop, target);
         if (typeof value !== "function") return value;
-        if (prop === "prepare") return (query: string) => statement(value.call(target, query));
+        if (prop === "prepare") {
+          return (query: string) => {
+            prepared.add(query);
+            return statement(value.call(target, query));
+          };
+        }
         if (prop === "batch") {
           return (stmts: D1PreparedStatement[]) => {
             counts.d1++;
@@ -117,5 +124,5 @@ export function countingEnv() {
     };
   }
 
-  return { request };
+  return { request, env: counted, prepared };
 }

@@ -1,0 +1,2 @@
+DROP INDEX `plans_group_position_uq`;--> statement-breakpoint
+CREATE UNIQUE INDEX `plans_group_position_uq` ON `plans` (`plan_group_id`,`org_id`,`mode`,`sort_order`) WHERE "plans"."plan_group_id" IS NOT NULL;

@@ -41,6 +41,15 @@ export type DeliverOptions = {
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 
+/** An attempt before its claim: the endpoint's URL and secret are read by the claim. */
+type PlannedAttempt = Omit<AttemptInput, "endpoint"> & { endpointId: string };
+
+const logDropped = (orgId: string, deliveryId: string) =>
+  logLine("info", "webhook delivery dropped: endpoint inactive or deleted, or event purged", {
+    orgId,
+    deliveryId,
+  });
+
 /** One consumer invocation: its database, its POST limiter and its budget of first attempts. */
 class Invocation {
   readonly db: Db;
@@ -76,34 +85,30 @@ class Invocation {
     // `webhook.test` and unknown types are never fanned out.
     const targets = EVENT_TYPE_SET.has(event.type) ? await subscribedEndpoints(this.db, event) : [];
     const now = Date.now();
-    const planned = targets.map((t) => ({ id: newId("whdl", now), endpointId: t.id }));
+    const planned = targets.map((endpointId) => ({ id: newId("whdl", now), endpointId }));
     const rows = await fanOut(this.db, event, planned, now);
-    const byId = new Map(targets.map((t) => [t.id, t]));
     const tenant = { orgId: event.orgId, mode: event.mode };
     const handOff: string[] = [];
     const settled = await Promise.allSettled(
       rows
         .filter((row) => row.status === "pending" && row.attempts === 0)
         .map(async (row) => {
-          const endpoint = byId.get(row.endpointId);
-          const sent =
-            endpoint !== undefined &&
-            (await this.limit(async () => {
-              if (!this.takeInline()) return false;
-              await this.attempt(
-                {
-                  tenant,
-                  deliveryId: row.id,
-                  attempt: 1,
-                  deliveryCreatedAt: row.createdAt,
-                  endpoint,
-                  event,
-                },
-                0,
-              );
-              return true;
-            }));
-          // Not attempted here: over budget, or an endpoint changed since (the delivery path drops it).
+          const sent = await this.limit(async () => {
+            if (!this.takeInline()) return false;
+            await this.attempt(
+              {
+                tenant,
+                deliveryId: row.id,
+                attempt: 1,
+                deliveryCreatedAt: row.createdAt,
+                endpointId: row.endpointId,
+                event,
+              },
+              0,
+            );
+            return true;
+          });
+          // Over this invocation's budget: the queue takes it.
           if (!sent) handOff.push(row.id);
         }),
     );
@@ -126,10 +131,7 @@ class Invocation {
     const tenant = { orgId: job.orgId, mode: job.mode };
     if (!job.endpoint?.isActive || !job.event) {
       await dropDelivery(this.db, tenant, job.id, Date.now());
-      logLine("info", "webhook delivery dropped: endpoint inactive or deleted, or event purged", {
-        orgId: job.orgId,
-        deliveryId: job.id,
-      });
+      logDropped(job.orgId, job.id);
       return;
     }
     // Not due: a retry message of its own, or the sweep, brings it back at its time.
@@ -142,7 +144,7 @@ class Invocation {
           deliveryId: job.id,
           attempt: job.attempts + 1,
           deliveryCreatedAt: job.createdAt,
-          endpoint,
+          endpointId: endpoint.id,
           event,
         },
         job.attempts,
@@ -152,17 +154,22 @@ class Invocation {
 
   /**
    * Claims attempt `attemptsSeen + 1` (nothing happens if another copy of a
-   * message took it first), makes it, and schedules the retry on the queue.
+   * message took it first, or its endpoint is gone), makes it to the endpoint
+   * as the claim read it, and schedules the retry on the queue.
    */
-  private async attempt(input: AttemptInput, attemptsSeen: number): Promise<void> {
-    const claimed = await claimAttempt(
-      this.db,
-      input.tenant,
-      input.deliveryId,
+  private async attempt(planned: PlannedAttempt, attemptsSeen: number): Promise<void> {
+    const { endpointId, ...rest } = planned;
+    const claim = await claimAttempt(this.db, planned.tenant, {
+      deliveryId: planned.deliveryId,
+      endpointId,
       attemptsSeen,
-      Date.now() + ATTEMPT_LEASE_MS,
-    );
-    if (!claimed) return;
+      leaseUntil: Date.now() + ATTEMPT_LEASE_MS,
+    });
+    if (!claim.claimed) {
+      if (claim.dropped) logDropped(planned.tenant.orgId, planned.deliveryId);
+      return;
+    }
+    const input: AttemptInput = { ...rest, endpoint: claim.target };
     const result = await attemptDelivery(this.env, this.db, input, {
       timeoutMs: this.timeoutMs,
       retries: true,
@@ -180,7 +187,7 @@ class Invocation {
   }
 }
 
-const ids = (input: AttemptInput) => ({
+const ids = (input: PlannedAttempt | AttemptInput) => ({
   orgId: input.tenant.orgId,
   deliveryId: input.deliveryId,
   eventId: input.event.id,

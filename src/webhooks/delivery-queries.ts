@@ -67,7 +67,7 @@ const targetColumns = {
  * `*`) that existed when it happened: an endpoint receives the events
  * recorded after it was created, not older ones a late sweep dispatches.
  */
-const subscribed = defineRead(targetColumns, (from) =>
+const subscribed = defineRead({ id: endpoints.id }, (from) =>
   from()
     .from(endpoints)
     .where(
@@ -80,13 +80,15 @@ const subscribed = defineRead(targetColumns, (from) =>
     .orderBy(asc(endpoints.id)),
 );
 
-export async function subscribedEndpoints(db: Db, event: EventRow): Promise<EndpointTarget[]> {
-  return db.read(subscribed, {
+/** The IDs of the endpoints to create the event's deliveries for. */
+export async function subscribedEndpoints(db: Db, event: EventRow): Promise<string[]> {
+  const rows = await db.read(subscribed, {
     orgId: event.orgId,
     mode: event.mode,
     type: event.type,
     eventCreatedAt: event.createdAt,
   });
+  return rows.map((r) => r.id);
 }
 
 const deliveryColumns = {
@@ -110,8 +112,9 @@ const ofEvent = and(eq(deliveries.eventId, param("eventId")), inTenant(deliverie
 /**
  * One delivery per planned (delivery ID, endpoint) pair, unless the event
  * already has one for that endpoint (a redelivered message creates nothing
- * twice); the event is marked dispatched in the same transaction; the
- * event's deliveries come back, new and old.
+ * twice) or the endpoint is no longer active and subscribed (it was read in
+ * an earlier round trip); the event is marked dispatched in the same
+ * transaction; the event's deliveries come back, new and old.
  */
 const fanOutBatch = defineWrite({
   insert: change((b) =>
@@ -122,7 +125,7 @@ const fanOutBatch = defineWrite({
           ${endpoints.orgId}, ${endpoints.mode}, 'pending', 0, ${param("now")}, ${param("now")}, NULL
         FROM json_each(${param("planned")}) AS p
         JOIN ${endpoints} ON ${endpoints.id} = json_extract(p.value, '$.endpointId')
-        WHERE ${inTenant(endpoints, tenantParams)}`,
+        WHERE ${inTenant(endpoints, tenantParams)} AND ${subscribesTo(param("type"))}`,
       )
       .onConflictDoNothing(),
   ),
@@ -151,6 +154,7 @@ export async function fanOut(
     orgId: event.orgId,
     mode: event.mode,
     eventId: event.id,
+    type: event.type,
     planned: JSON.stringify(planned),
     now,
   });
@@ -166,7 +170,8 @@ type DeliveryJob = {
   attempts: number;
   nextAttemptAt: number | null;
   createdAt: number;
-  endpoint: (EndpointTarget & { isActive: boolean }) | null;
+  /** Whether it is active: its URL and secret are read when an attempt is claimed. */
+  endpoint: { id: string; isActive: boolean } | null;
   event: EventRow | null;
 };
 
@@ -180,9 +185,6 @@ const jobById = defineRead(
     nextAttemptAt: deliveries.nextAttemptAt,
     createdAt: deliveries.createdAt,
     endpointId: endpoints.id,
-    url: endpoints.url,
-    secret: endpoints.secret,
-    apiVersion: endpoints.apiVersion,
     isActive: endpoints.isActive,
     eventId: events.id,
     type: events.type,
@@ -206,8 +208,7 @@ const jobById = defineRead(
 export async function findDeliveryJob(db: Db, deliveryId: string): Promise<DeliveryJob | null> {
   const [row] = await db.read(jobById, { deliveryId });
   if (!row) return null;
-  const { endpointId, url, secret, apiVersion, isActive, eventId, type, data, eventCreatedAt } =
-    row;
+  const { endpointId, isActive, eventId, type, data, eventCreatedAt } = row;
   return {
     id: row.id,
     orgId: row.orgId,
@@ -216,10 +217,7 @@ export async function findDeliveryJob(db: Db, deliveryId: string): Promise<Deliv
     attempts: row.attempts,
     nextAttemptAt: row.nextAttemptAt,
     createdAt: row.createdAt,
-    endpoint:
-      endpointId && url && secret && isActive !== null
-        ? { id: endpointId, url, secret, apiVersion, isActive }
-        : null,
+    endpoint: endpointId && isActive !== null ? { id: endpointId, isActive } : null,
     event:
       eventId && type && eventCreatedAt !== null
         ? { id: eventId, orgId: row.orgId, mode: row.mode, type, data, createdAt: eventCreatedAt }
@@ -233,34 +231,70 @@ const thisDelivery = and(
   eq(deliveries.status, "pending"),
 ) as SQL;
 
+const thisEndpoint = and(
+  eq(endpoints.id, param("endpointId")),
+  inTenant(endpoints, tenantParams),
+) as SQL;
+
+const endpointActive = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${thisEndpoint} AND ${endpoints.isActive} = 1)`;
+
+/** Ends a pending delivery as failed, without another attempt. */
+const failUnsent = (where: SQL) =>
+  change((b) =>
+    b
+      .update(deliveries)
+      .set({ status: "failed", nextAttemptAt: sql`NULL`, completedAt: param("now") })
+      .where(where),
+  );
+
 /**
  * Takes attempt number `attempts + 1` of a pending delivery, only if nobody
- * took it since `attempts` was read: two copies of a message never send one
- * attempt twice. Until `leaseUntil` the delivery is not due again.
+ * took it since `attempts` was read (two copies of a message never send one
+ * attempt twice) and its endpoint is still active; until `leaseUntil` the
+ * delivery is not due again. The endpoint's URL and secret are read here, in
+ * the claim's transaction: an attempt may have waited (behind the POST
+ * limiter, or for its retry) since the endpoint was first read, and is sent
+ * to the endpoint as it is now. A delivery whose endpoint was deleted or
+ * deactivated meanwhile ends failed, unsent.
  */
 const claimBatch = defineWrite({
   claim: change((b) =>
     b
       .update(deliveries)
       .set({ attempts: sql`${deliveries.attempts} + 1`, nextAttemptAt: param("leaseUntil") })
-      .where(and(thisDelivery, eq(deliveries.attempts, param("attempts")))),
+      .where(and(thisDelivery, eq(deliveries.attempts, param("attempts")), endpointActive)),
   ),
+  drop: failUnsent(and(thisDelivery, sql`NOT ${endpointActive}`) as SQL),
+  target: select(targetColumns, (from) => from().from(endpoints).where(thisEndpoint)),
 });
+
+export type Claim =
+  | { claimed: true; target: EndpointTarget }
+  /** Another copy of the message took it (or it is no longer pending), or it was dropped. */
+  | { claimed: false; dropped: boolean };
 
 export async function claimAttempt(
   db: Db,
   tenant: Tenant,
-  deliveryId: string,
-  attemptsSeen: number,
-  leaseUntil: number,
-): Promise<boolean> {
-  const { claim } = await db.write(claimBatch, {
+  claim: { deliveryId: string; endpointId: string; attemptsSeen: number; leaseUntil: number },
+): Promise<Claim> {
+  const {
+    claim: claimed,
+    drop,
+    target,
+  } = await db.write(claimBatch, {
     ...tenant,
-    deliveryId,
-    attempts: attemptsSeen,
-    leaseUntil,
+    deliveryId: claim.deliveryId,
+    endpointId: claim.endpointId,
+    attempts: claim.attemptsSeen,
+    leaseUntil: claim.leaseUntil,
+    now: Date.now(),
   });
-  return claim > 0;
+  const [row] = target;
+  // Claimed means the endpoint was active in the same transaction, so its row came back.
+  return claimed > 0 && row
+    ? { claimed: true, target: row }
+    : { claimed: false, dropped: drop > 0 };
 }
 
 /** A finished attempt, as recorded (the excerpt is already cut to size). */
@@ -298,11 +332,6 @@ const insertAttempt = change((b) =>
     ),
   ),
 );
-
-const thisEndpoint = and(
-  eq(endpoints.id, param("endpointId")),
-  inTenant(endpoints, tenantParams),
-) as SQL;
 
 /** The attempt's own delivery, whatever attempt number it is on now. */
 const settle = change((b) =>
@@ -399,14 +428,7 @@ export async function recordAttempt(
   return { deactivated: deactivated > 0 };
 }
 
-const dropBatch = defineWrite({
-  drop: change((b) =>
-    b
-      .update(deliveries)
-      .set({ status: "failed", nextAttemptAt: sql`NULL`, completedAt: param("now") })
-      .where(thisDelivery),
-  ),
-});
+const dropBatch = defineWrite({ drop: failUnsent(thisDelivery) });
 
 /** Fails a pending delivery without sending it (its endpoint or event is gone or inactive). */
 export async function dropDelivery(db: Db, tenant: Tenant, deliveryId: string, now: number) {

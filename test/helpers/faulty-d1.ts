@@ -9,8 +9,10 @@ export type Fault = "ok" | "fail" | "commit-then-fail";
 /**
  * The real D1 binding (and its sessions), with batches failing where `decide`
  * says. Nothing is faked: every batch that runs goes to the real database.
+ * `decide` may also wait, and change the database meanwhile: a concurrent
+ * writer landing just before that batch.
  */
-export function faultyD1(decide: (sql: string[]) => Fault): D1Database {
+export function faultyD1(decide: (sql: string[]) => Fault | Promise<Fault>): D1Database {
   const sqlOf = new WeakMap<object, string>();
   const originals = new WeakMap<object, D1PreparedStatement>();
   const wrap = <T extends D1Database | D1DatabaseSession>(db: T): T =>
@@ -35,7 +37,7 @@ export function faultyD1(decide: (sql: string[]) => Fault): D1Database {
                       if (typeof f !== "function") return f;
                       if (!["all", "first", "raw", "run"].includes(String(q))) return f.bind(b);
                       return async (...rest: unknown[]) => {
-                        if (decide([query]) === "fail") {
+                        if ((await decide([query])) === "fail") {
                           throw new Error("D1_ERROR: Network connection lost.");
                         }
                         return f.apply(b, rest);
@@ -52,7 +54,7 @@ export function faultyD1(decide: (sql: string[]) => Fault): D1Database {
         }
         if (prop === "batch") {
           return async (statements: D1PreparedStatement[]) => {
-            const fault = decide(statements.map((s) => sqlOf.get(s) ?? ""));
+            const fault = await decide(statements.map((s) => sqlOf.get(s) ?? ""));
             if (fault === "fail") throw new Error("D1_ERROR: Network connection lost.");
             const results = await value.call(
               target,
@@ -93,3 +95,18 @@ export const marksFinished = (sql: string[]) =>
   sql.some((s) => /update "idempotency_keys" set "finished_at"/.test(s));
 export const readsKeyRecord = (sql: string[]) =>
   sql.length === 1 && /^select .* from "idempotency_keys"/.test(sql[0] ?? "");
+
+/**
+ * The real D1 binding, where `change` runs once, just before the first batch
+ * for which `test` holds: another request's write landing in between.
+ */
+export function changedBefore(test: (sql: string[]) => boolean, change: () => Promise<unknown>) {
+  let pending = true;
+  return faultyD1(async (sql) => {
+    if (pending && test(sql)) {
+      pending = false;
+      await change();
+    }
+    return "ok";
+  });
+}

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEACTIVATE_AFTER_MS, RETRY_WINDOW_MS } from "../../src/webhooks/schedule";
-import { faultyD1 } from "../helpers/faulty-d1";
+import { changedBefore, faultyD1 } from "../helpers/faulty-d1";
 import { uniqueOrg } from "../helpers/keys";
+import { standardVerifies } from "../helpers/verify";
 import {
   attemptsOf,
   createEndpoint,
@@ -215,6 +216,96 @@ describe("endpoint health", () => {
     await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
     expect(r.requests).toHaveLength(1);
     expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+  });
+});
+
+/** The consumer's batch that takes an attempt number (the claim). */
+const claimsAttempt = (sql: string[]) =>
+  sql.some((s) => s.startsWith('update "webhook_deliveries" set "attempts"'));
+/** The consumer's batch that creates an event's deliveries (the fan-out). */
+const fansOut = (sql: string[]) =>
+  sql.some((s) => s.startsWith('insert into "webhook_deliveries"'));
+
+const endpointChanges = {
+  deactivated: (id: string) =>
+    env.DB.prepare("UPDATE webhook_endpoints SET is_active = 0 WHERE id = ?").bind(id).run(),
+  deleted: (id: string) =>
+    env.DB.prepare("DELETE FROM webhook_endpoints WHERE id = ?").bind(id).run(),
+};
+
+// An attempt can wait behind the consumer's POST limiter, and a retry behind
+// its delay: the endpoint it read may change meanwhile. What is sent follows
+// the endpoint as it is when the attempt is claimed.
+describe("an endpoint that changes before its attempt", () => {
+  it("re-pointed: the attempt goes to the new URL with the new secret, never to the old one", async () => {
+    const orgId = uniqueOrg();
+    const before = receiver();
+    const after = receiver();
+    const endpoint = await createEndpoint({ orgId, url: before.url });
+    const replacement = await createEndpoint({ orgId, url: after.url, events: [] });
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const DB = changedBefore(claimsAttempt, () =>
+      env.DB.prepare(
+        "UPDATE webhook_endpoints SET url = ?, secret = (SELECT secret FROM webhook_endpoints WHERE id = ?) WHERE id = ?",
+      )
+        .bind(after.url, replacement.id, endpoint.id)
+        .run(),
+    );
+    await runBatch([eventMessage(eventId)], { bindings: { DB } });
+    expect(before.requests).toEqual([]);
+    expect(after.requests).toHaveLength(1);
+    const [request] = after.requests;
+    expect(request?.headers.get("webhook-id")).toBe(eventId);
+    if (!request) throw new Error("no request");
+    expect(standardVerifies(request.body, request.headers, replacement.secret)).toBe(true);
+    expect(standardVerifies(request.body, request.headers, endpoint.secret)).not.toBe(true);
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+
+  it.each(Object.keys(endpointChanges) as (keyof typeof endpointChanges)[])(
+    "%s before a first attempt: nothing is sent and the delivery ends failed",
+    async (change) => {
+      const orgId = uniqueOrg();
+      const r = receiver();
+      const endpoint = await createEndpoint({ orgId, url: r.url });
+      const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+      const DB = changedBefore(claimsAttempt, () => endpointChanges[change](endpoint.id));
+      await logsOf(() => runBatch([eventMessage(eventId)], { bindings: { DB } }));
+      expect(r.requests).toEqual([]);
+      expect(await deliveriesOf(eventId)).toEqual([
+        expect.objectContaining({ status: "failed", attempts: 0 }),
+      ]);
+    },
+  );
+
+  it("deactivated before a retry: nothing is sent and the delivery ends failed", async () => {
+    const r = receiver({ status: 500 });
+    const { endpoint, eventId, delivery, queue } = await firstAttempt(r);
+    await makeDue(delivery.id);
+    const DB = changedBefore(claimsAttempt, () => endpointChanges.deactivated(endpoint.id));
+    await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue, bindings: { DB } }));
+    expect(r.requests).toHaveLength(1);
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+  });
+
+  it.each([
+    ["deactivated", (id: string) => endpointChanges.deactivated(id)],
+    [
+      "unsubscribed",
+      (id: string) =>
+        env.DB.prepare("UPDATE webhook_endpoints SET events = ? WHERE id = ?")
+          .bind(JSON.stringify(["plan.deleted"]), id)
+          .run(),
+    ],
+  ] as const)("%s before the fan-out: no delivery is created", async (_, change) => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const DB = changedBefore(fansOut, () => change(endpoint.id));
+    await runBatch([eventMessage(eventId)], { bindings: { DB } });
+    expect(r.requests).toEqual([]);
+    expect(await deliveriesOf(eventId)).toEqual([]);
   });
 });
 

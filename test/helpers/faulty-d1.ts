@@ -102,7 +102,7 @@ export const readsKeyRecord = (sql: string[]) =>
  */
 export function changedBefore(test: (sql: string[]) => boolean, change: () => Promise<unknown>) {
   let pending = true;
-  return faultyD1(async (sql) => {
+  return faultyD1(async (sql): Promise<Fault> => {
     if (pending && test(sql)) {
       pending = false;
       await change();

@@ -81,7 +81,7 @@ async function main() {
       concurrency,
       free: config.connections,
     });
-    const floorSeed = await seedFloor(floor.url, groupSize);
+    const floorSeed = await seedFloor(floor.url, { groups, plans, groupSize });
     step("letting the machine settle after seeding");
     await settle();
 

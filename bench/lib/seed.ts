@@ -109,9 +109,17 @@ export async function seedService(
   return { groupId, memberIds, freePlanIds };
 }
 
-/** The floor seeds itself: one group and its plans, written in one batch. */
-export async function seedFloor(url: string, count: number) {
-  const res = await fetch(`${url}/seed?count=${count}`, { method: "POST" });
+/** The floor seeds itself, in the service's shape (see seedService), in one batch. */
+export async function seedFloor(
+  url: string,
+  opts: { groups: number; plans: number; groupSize: number },
+) {
+  const query = new URLSearchParams({
+    size: String(opts.groupSize),
+    groups: String(opts.groups),
+    plans: String(opts.plans),
+  });
+  const res = await fetch(`${url}/seed?${query}`, { method: "POST" });
   if (!res.ok) throw new Error(`floor seed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { groupId: string; planIds: string[] };
 }

@@ -1,5 +1,6 @@
 import type { Db } from "./db/database";
 import type { KeyedRequest } from "./idempotency/records";
+import type { KeyTier } from "./lib/api-keys";
 import type { Tenant } from "./tenant";
 import type { ApiVersion } from "./versions/ids";
 import type { DeliveryMessage } from "./webhooks/queue";
@@ -15,7 +16,7 @@ export type Auth = {
   expiresAt: number | null;
 };
 
-export type KeyTier = "standard" | "unlimited";
+export type { KeyTier } from "./lib/api-keys";
 
 export type Bindings = {
   DB: D1Database;

@@ -3,7 +3,8 @@
  * Pure (no Node imports), so the tests check every refusal directly.
  */
 
-import type { Mode } from "../../src/tenant";
+import { KEY_TIERS, type KeyTier } from "../../src/lib/api-keys";
+import { MODES, type Mode } from "../../src/tenant";
 import {
   API_VERSIONS,
   type ApiVersion,
@@ -11,9 +12,6 @@ import {
   LEGACY_VERSION,
 } from "../../src/versions/ids";
 import { oneOf, parseCommandLine, required, UsageError } from "./args";
-
-const MODES: readonly Mode[] = ["test", "live"];
-const TIERS = ["standard", "unlimited"] as const;
 
 export const keyCreateUsage = `usage: npm run --silent key:create -- --org <id> --mode <test|live> [--name <name>]
          [--tier <standard|unlimited>] [--expires-in-days <n>] [--remote]
@@ -23,7 +21,7 @@ export type KeyCreateOptions = {
   orgId: string;
   mode: Mode;
   name: string;
-  tier: (typeof TIERS)[number];
+  tier: KeyTier;
   expiresInDays: number | null;
   remote: boolean;
 };
@@ -43,7 +41,7 @@ export function parseKeyCreate(args: readonly string[]): KeyCreateOptions | "hel
     orgId: required(values.org, "org"),
     mode: oneOf(values.mode, "mode", MODES),
     name: values.name ?? "",
-    tier: oneOf(values.tier, "tier", TIERS, "standard"),
+    tier: oneOf(values.tier, "tier", KEY_TIERS, "standard"),
     expiresInDays: days(values["expires-in-days"]),
     remote: values.remote ?? false,
   };

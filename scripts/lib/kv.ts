@@ -40,7 +40,7 @@ export function parseBulkGet(output: string, keys: readonly string[]): Map<strin
 }
 
 /** `wrangler kv key list` prints a JSON array of `{ name }`. */
-export function parseKeyList(output: string): string[] {
+export function parseKvKeyNames(output: string): string[] {
   const parsed: unknown = JSON.parse(
     output.slice(output.indexOf("["), output.lastIndexOf("]") + 1),
   );

@@ -4,8 +4,8 @@
  * KV record and removed after it, the order the worker follows. No Node imports.
  */
 import { z } from "zod";
-import type { KeyRecord } from "../../src/lib/api-keys";
-import type { Tenant } from "../../src/tenant";
+import { KEY_TIERS, type KeyRecord } from "../../src/lib/api-keys";
+import { MODES, type Tenant } from "../../src/tenant";
 import { chunks, type Sql, sqlList, sqlText } from "./sql";
 
 /** A listed key as `key:list` prints it: never a secret, dates in epoch ms. */
@@ -16,7 +16,7 @@ const listedRow = z
   .object({
     id: z.string(),
     name: z.string(),
-    tier: z.enum(["standard", "unlimited"]),
+    tier: z.enum(KEY_TIERS),
     created_at: ms,
     expires_at: ms.nullable(),
     last_used_at: ms.nullable(),
@@ -67,7 +67,7 @@ const foundRow = z
     id: z.string(),
     kv_key: z.string(),
     org_id: z.string(),
-    mode: z.enum(["test", "live"]),
+    mode: z.enum(MODES),
   })
   .transform((r) => ({ id: r.id, kvKey: r.kv_key, orgId: r.org_id, mode: r.mode }));
 

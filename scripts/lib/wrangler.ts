@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
-import { type Kv, parseBulkGet, parseKeyList } from "./kv";
+import { type Kv, parseBulkGet, parseKvKeyNames } from "./kv";
 import { chunks, commandsOf, parseExecuteOutput, type Sql } from "./sql";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -128,7 +128,7 @@ export function wranglerKv(opts: Target): Kv {
       return values;
     },
     async list(prefix) {
-      const names = parseKeyList(await kv(["key", "list", "--prefix", prefix]));
+      const names = parseKvKeyNames(await kv(["key", "list", "--prefix", prefix]));
       if (!opts.remote && names.length >= LOCAL_LIST_MAX) {
         console.error(`warning: local KV lists at most ${LOCAL_LIST_MAX} keys; some were left out`);
       }

@@ -4,6 +4,7 @@ import { newestFirst } from "../db/pages";
 import { apiKeys } from "../db/schema";
 import { inTenant, noTable, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import type { KeyTier } from "../lib/api-keys";
 import type { Tenant } from "../tenant";
 import type { ApiKeyRecord } from "./record";
 
@@ -31,7 +32,7 @@ export const listKeys = newestFirst(apiKeys, columns) as (
   page: { after: string | null; limit: number },
 ) => Promise<ApiKeyRecord[]>;
 
-export type NewKeyListing = ApiKeyRecord & { tier: "standard" | "unlimited"; kvKey: string };
+export type NewKeyListing = ApiKeyRecord & { tier: KeyTier; kvKey: string };
 
 /** Lists a key whose KV record was just written, if the organization has room for it. */
 const insertBatch = defineWrite(

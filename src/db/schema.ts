@@ -7,6 +7,8 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { KEY_TIERS } from "../lib/api-keys";
+import { MODES } from "../tenant";
 
 // Timestamps are epoch milliseconds; the API renders them as ISO 8601.
 const timestamps = {
@@ -19,7 +21,7 @@ export const planGroups = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     name: text("name").notNull(),
     description: text("description"),
     isPublic: integer("is_public", { mode: "boolean" }).notNull(),
@@ -34,7 +36,7 @@ export const plans = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     code: text("code").notNull(),
     name: text("name").notNull(),
     description: text("description"),
@@ -80,7 +82,7 @@ export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     key: text("key").notNull(),
     method: text("method").notNull(),
     path: text("path").notNull(),
@@ -113,7 +115,7 @@ export const webhookEvents = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     type: text("type").notNull(),
     data: text("data"),
     createdAt: integer("created_at").notNull(),
@@ -131,7 +133,7 @@ export const webhookEndpoints = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     url: text("url").notNull(),
     events: text("events", { mode: "json" }).$type<string[]>().notNull(),
     description: text("description"),
@@ -153,7 +155,7 @@ export const webhookDeliveries = sqliteTable(
     eventId: text("event_id").notNull(),
     endpointId: text("endpoint_id").notNull(),
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
     attempts: integer("attempts").notNull(),
     nextAttemptAt: integer("next_attempt_at"),
@@ -199,10 +201,10 @@ export const apiKeys = sqliteTable(
   {
     id: text("id").primaryKey(),
     orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    mode: text("mode", { enum: MODES }).notNull(),
     name: text("name").notNull(),
     prefix: text("prefix").notNull(),
-    tier: text("tier", { enum: ["standard", "unlimited"] }).notNull(),
+    tier: text("tier", { enum: KEY_TIERS }).notNull(),
     kvKey: text("kv_key").notNull(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at"),

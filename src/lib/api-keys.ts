@@ -1,6 +1,11 @@
 import { z } from "zod";
+import { MODES } from "../tenant";
 import { sha256Hex } from "./encoding";
 import { ID_PATTERN } from "./ids";
+
+/** A key's rate-limit tier: `unlimited` keys skip the limiter. */
+export const KEY_TIERS = ["standard", "unlimited"] as const;
+export type KeyTier = (typeof KEY_TIERS)[number];
 
 /** `ck_test_` or `ck_live_` + at least 32 base62 characters. */
 export const API_KEY_PATTERN = /^ck_(test|live)_[A-Za-z0-9]{32,}$/;
@@ -15,9 +20,9 @@ const timestamp = z.iso.datetime({ offset: true });
 export const keyRecordSchema = z.object({
   id: z.string().regex(ID_PATTERN),
   orgId: z.string().min(1),
-  mode: z.enum(["test", "live"]),
+  mode: z.enum(MODES),
   name: z.string(),
-  tier: z.enum(["standard", "unlimited"]),
+  tier: z.enum(KEY_TIERS),
   createdAt: timestamp,
   expiresAt: timestamp.nullable(),
 });

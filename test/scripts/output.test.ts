@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createdLine, keyLines } from "../../scripts/lib/format";
-import { parseBulkGet, parseKeyList } from "../../scripts/lib/kv";
+import { parseBulkGet, parseKvKeyNames } from "../../scripts/lib/kv";
 import type { ListedKey } from "../../scripts/lib/listing";
 import type { KeyRecord } from "../../src/lib/api-keys";
 
@@ -72,8 +72,8 @@ describe("wrangler output", () => {
 
   it("reads kv key list", () => {
     expect(
-      parseKeyList('[\n  { "name": "apikey:1" },\n  { "name": "apikey:2", "expiration": 1 }\n]'),
+      parseKvKeyNames('[\n  { "name": "apikey:1" },\n  { "name": "apikey:2", "expiration": 1 }\n]'),
     ).toEqual(["apikey:1", "apikey:2"]);
-    expect(parseKeyList("[]")).toEqual([]);
+    expect(parseKvKeyNames("[]")).toEqual([]);
   });
 });

@@ -101,12 +101,9 @@ export const readsKeyRecord = (sql: string[]) =>
  * for which `test` holds: another request's write landing in between.
  */
 export function changedBefore(test: (sql: string[]) => boolean, change: () => Promise<unknown>) {
-  let pending = true;
+  const first = firstOnly(1, test);
   return faultyD1(async (sql): Promise<Fault> => {
-    if (pending && test(sql)) {
-      pending = false;
-      await change();
-    }
+    if (first(sql)) await change();
     return "ok";
   });
 }

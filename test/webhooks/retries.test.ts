@@ -289,7 +289,7 @@ describe("an endpoint that changes before its attempt", () => {
   });
 
   it.each([
-    ["deactivated", (id: string) => endpointChanges.deactivated(id)],
+    ["deactivated", endpointChanges.deactivated],
     [
       "unsubscribed",
       (id: string) =>

@@ -21,16 +21,8 @@ const json = { "content-type": "application/json" };
 export function pairs(api: Api, seeded: Seeded, floorUrl: string, floor: FloorSeed): Pair[] {
   const auth = { "x-api-key": api.key, ...VERSION_HEADER };
   const get = (path: string): Request[] => [{ method: "GET", path, headers: auth }];
-  const floorPlan = floor.planIds[3] ?? floor.planIds[0];
-  const floorSelect: Load = {
-    url: floorUrl,
-    requests: [{ method: "GET", path: `/plans/${floorPlan}` }],
-  };
-  // The same page of rows as the service's list reads, returned as D1 gives them.
-  const floorPage = (path: string): Load => ({
-    url: floorUrl,
-    requests: [{ method: "GET", path }],
-  });
+  const floorGet = (path: string): Load => ({ url: floorUrl, requests: [{ method: "GET", path }] });
+  const floorSelect = floorGet(`/plans/${floor.planIds[3] ?? floor.planIds[0]}`);
   const floorBatch = (bodies: unknown[]): Load => ({
     url: floorUrl,
     requests: bodies.map((body) => ({
@@ -80,14 +72,15 @@ export function pairs(api: Api, seeded: Seeded, floorUrl: string, floor: FloorSe
       kind: "read",
       floorRoute: "page SELECT",
       service: { url: api.url, requests: get("/api/v1/plan-groups") },
-      floor: floorPage("/groups"),
+      // The same page of rows as the service reads, returned as D1 gives them.
+      floor: floorGet("/groups"),
     },
     {
       name: "list plans (20)",
       kind: "read",
       floorRoute: "page SELECT",
       service: { url: api.url, requests: get("/api/v1/plans") },
-      floor: floorPage("/plans"),
+      floor: floorGet("/plans"),
     },
     // The lists against the 1-row floor they were compared with before
     // (README, Performance): for continuity, without a target.

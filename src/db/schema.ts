@@ -120,6 +120,9 @@ export const webhookEvents = sqliteTable(
     data: text("data"),
     createdAt: integer("created_at").notNull(),
     dispatchedAt: integer("dispatched_at"),
+    // When the sweep last put this event's message on the queue (NULL: only
+    // the request's own send, at created_at).
+    requeuedAt: integer("requeued_at"),
   },
   (t) => [
     index("webhook_events_created_at_idx").on(t.createdAt),
@@ -142,6 +145,10 @@ export const webhookEndpoints = sqliteTable(
     secret: text("secret").notNull(),
     // Start of the current run of failed attempts; NULL after a success.
     failingSince: integer("failing_since"),
+    // Failed attempts in a row (0 after a success): deactivation needs a run
+    // both long (failing_since) and dense (this), never one failure after a
+    // quiet period.
+    failedAttempts: integer("failed_attempts").notNull().default(0),
     ...timestamps,
   },
   (t) => [index("webhook_endpoints_tenant_id_idx").on(t.orgId, t.mode, t.id)],
@@ -161,9 +168,15 @@ export const webhookDeliveries = sqliteTable(
     nextAttemptAt: integer("next_attempt_at"),
     createdAt: integer("created_at").notNull(),
     completedAt: integer("completed_at"),
+    // Set while a POST of this delivery may be in flight (until the attempt
+    // is recorded, or this lease ends): bounds the POSTs one endpoint gets at once.
+    sendingUntil: integer("sending_until"),
   },
   (t) => [
     uniqueIndex("webhook_deliveries_event_endpoint_uq").on(t.eventId, t.endpointId),
+    index("webhook_deliveries_sending_idx")
+      .on(t.endpointId, t.sendingUntil)
+      .where(sql`${t.sendingUntil} IS NOT NULL`),
     index("webhook_deliveries_created_at_idx").on(t.createdAt),
     index("webhook_deliveries_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
@@ -212,13 +225,27 @@ export const apiKeys = sqliteTable(
     // Set when a delete starts (before its KV record goes): the scheduled
     // reconciliation finishes a delete that did not.
     revokedAt: integer("revoked_at"),
+    // The key that made this one over the API; NULL: the operator (the CLI).
+    createdBy: text("created_by"),
   },
   (t) => [
+    index("api_keys_created_by_idx").on(t.createdBy).where(sql`${t.createdBy} IS NOT NULL`),
     index("api_keys_tenant_id_idx").on(t.orgId, t.mode, t.id),
     uniqueIndex("api_keys_kv_key_uq").on(t.kvKey),
     index("api_keys_revoked_idx").on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`),
   ],
 );
+
+/**
+ * Small named values the background jobs keep between runs: the key
+ * reconciliation's KV scan position, the queue's progress mark, the
+ * re-encryption's position.
+ */
+export const serviceState = sqliteTable("service_state", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
 
 export type PlanGroupRow = typeof planGroups.$inferSelect;
 export type PlanRow = typeof plans.$inferSelect;

@@ -14,7 +14,7 @@ import { logError } from "./lib/log";
 import { allowedMethods } from "./lib/method-not-allowed";
 import { mount } from "./lib/operation";
 import { apiKeyAuth } from "./middleware/auth";
-import { bodyGuard, bodySizeLimit } from "./middleware/body-guard";
+import { bodyGuard, bodySizeLimit, drainUnreadBody } from "./middleware/body-guard";
 import { database } from "./middleware/database";
 import { noStore, securityHeaders } from "./middleware/hardening";
 import { idempotency } from "./middleware/idempotency";
@@ -33,7 +33,7 @@ const app = createRouter();
 const methodsFor = allowedMethods(app);
 const takesNoBody = lazyBodylessOperations(() => OPERATIONS);
 
-app.use("*", requestId(), versionHeader());
+app.use("*", requestId(), versionHeader(), drainUnreadBody());
 // Hardening and observability: the logger sees the final status of every request.
 app.use("*", requestLogger(), securityHeaders());
 app.use("/api/*", noStore());

@@ -18,15 +18,17 @@ export const noTable = sql`(SELECT 1)`;
 /**
  * `SELECT <values in column order> WHERE <condition>` for `insert().select()`:
  * an INSERT that only happens if its condition holds inside the transaction.
- * Columns without a value are NULL.
+ * Columns without a value get their numeric default, or NULL.
  */
 export function valuesWhere<T extends SQLiteTable>(
   table: T,
   values: { [K in keyof T["$inferInsert"]]?: SQL },
   condition: SQL,
 ): SQL {
-  const list = Object.keys(getTableColumns(table)).map(
-    (key) => (values as Record<string, SQL | undefined>)[key] ?? sql`NULL`,
+  const list = Object.entries(getTableColumns(table)).map(
+    ([key, column]) =>
+      (values as Record<string, SQL | undefined>)[key] ??
+      (typeof column.default === "number" ? sql.raw(String(column.default)) : sql`NULL`),
   );
   return sql`SELECT ${sql.join(list, sql`, `)} WHERE ${condition}`;
 }

@@ -1,4 +1,3 @@
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -7,21 +6,82 @@ import { matchedRoutePattern } from "../lib/matched-route";
 import { isJsonMediaType } from "../lib/media-type";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * What is read (and dropped) of a body the service will not take before it
+ * answers: a response sent while the client is still uploading reaches it as
+ * a reset (or, under `wrangler dev`, a 503), never as our answer.
+ */
+export const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 /** Containers deep, the top-level object being 1; no field of ours needs more. */
 export const MAX_JSON_DEPTH = 20;
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
+/** Reads what is left of a body and drops it, until it ends or `read` reaches MAX_DRAIN_BYTES. */
+async function dropRest(reader: ReadableStreamDefaultReader<Uint8Array>, read: number) {
+  try {
+    while (read < MAX_DRAIN_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nobody is left to answer.
+  }
+}
+
+function joined(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
 /**
  * 413 past 64 KiB, counted as the bytes arrive: a chunked body without
- * `Content-Length` is cut off there, never buffered whole first. A declared
- * `Content-Length` is checked before reading (the runtime holds the body to it).
+ * `Content-Length` is held only up to the limit, never buffered whole. A body
+ * within a declared `Content-Length` (the runtime holds the body to it) is
+ * left to stream. Past the limit, the rest is read and dropped (up to
+ * MAX_DRAIN_BYTES) before the 413 goes out, so the client reads it.
  */
 export function bodySizeLimit() {
-  return bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError("payload_too_large");
-    },
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const declared = c.req.raw.headers.get("content-length");
+    const chunked = c.req.raw.headers.has("transfer-encoding");
+    if (declared !== null && !chunked && Number(declared) <= MAX_BODY_BYTES) return next();
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        await dropRest(reader, size);
+        throw new ApiError("payload_too_large");
+      }
+      chunks.push(value);
+    }
+    c.req.raw = new Request(c.req.raw, { body: joined(chunks, size) });
+    return next();
+  });
+}
+
+/**
+ * Any answer given before the request's body was read (a 401, a 404, a
+ * body-less operation) waits until the body is read and dropped, up to
+ * MAX_DRAIN_BYTES, for the same reason as the 413.
+ */
+export function drainUnreadBody() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    const body = c.req.raw.body;
+    if (body && !body.locked && !c.req.raw.bodyUsed) await dropRest(body.getReader(), 0);
   });
 }
 

@@ -122,7 +122,7 @@ const fanOutBatch = defineWrite({
       .insert(deliveries)
       .select(
         sql`SELECT json_extract(p.value, '$.id'), ${param("eventId")}, ${endpoints.id},
-          ${endpoints.orgId}, ${endpoints.mode}, 'pending', 0, ${param("now")}, ${param("now")}, NULL
+          ${endpoints.orgId}, ${endpoints.mode}, 'pending', 0, ${param("now")}, ${param("now")}, NULL, NULL
         FROM json_each(${param("planned")}) AS p
         JOIN ${endpoints} ON ${endpoints.id} = json_extract(p.value, '$.endpointId')
         WHERE ${inTenant(endpoints, tenantParams)} AND ${subscribesTo(param("type"))}`,

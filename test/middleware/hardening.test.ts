@@ -1,7 +1,11 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../../src/middleware/body-guard";
+import {
+  MAX_BODY_BYTES,
+  MAX_DRAIN_BYTES,
+  MAX_JSON_DEPTH,
+} from "../../src/middleware/body-guard";
 import { createGroup, createPlan } from "../helpers/factories";
 import { type ApiResponse, call, client, expectError } from "../helpers/http";
 import { API_ROUTES, clientPath, encodeSegment, fillPath, idKind } from "../helpers/routes";
@@ -235,39 +239,84 @@ describe("JSON nesting is bounded", () => {
   });
 });
 
+/** A JSON-looking body of `total` bytes in 16 KiB chunks, counting what the worker pulled. */
+function countedBody(total: number) {
+  const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+  const counter = { pulled: 0 };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (counter.pulled >= total) return controller.close();
+      counter.pulled += chunk.byteLength;
+      controller.enqueue(
+        counter.pulled === chunk.byteLength ? new TextEncoder().encode('{"name":"') : chunk,
+      );
+    },
+  });
+  return { stream, counter };
+}
+
+async function post(path: string, headers: Record<string, string>, body: BodyInit) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`http://api.test${path}`, { method: "POST", headers, body }),
+    env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
 describe("bodies are bounded while they stream", () => {
-  it("answers 413 to an 8 MB chunked body after reading little more than 64 KiB", async () => {
+  it("answers 413 to an 8 MB chunked body once it has read and dropped all of it", async () => {
     const api = await client();
     const total = 8 * 1024 * 1024;
-    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
-    let pulled = 0;
     // No Content-Length: the body arrives in chunks, as `Transfer-Encoding: chunked` would.
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (pulled >= total) return controller.close();
-        pulled += chunk.byteLength;
-        controller.enqueue(
-          pulled === chunk.byteLength ? new TextEncoder().encode('{"name":"') : chunk,
-        );
-      },
-    });
-    const ctx = createExecutionContext();
-    const res = await worker.fetch(
-      new Request("http://api.test/api/v1/plan-groups", {
-        method: "POST",
-        headers: { "x-api-key": api.key, "content-type": "application/json" },
-        body,
-      }),
-      env,
-      ctx,
+    const { stream, counter } = countedBody(total);
+    const res = await post(
+      "/api/v1/plan-groups",
+      { "x-api-key": api.key, "content-type": "application/json" },
+      stream,
     );
-    await waitOnExecutionContext(ctx);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
       "payload_too_large",
     );
-    // Read up to the limit, plus what the stream had queued: never the whole body.
-    expect(pulled).toBeLessThan(MAX_BODY_BYTES * 2);
+    // The client finished its upload before the answer, so it reads the 413.
+    expect(counter.pulled).toBe(total);
+  });
+
+  it("stops reading a body past 16 MB and still answers 413", async () => {
+    const api = await client();
+    const { stream, counter } = countedBody(64 * 1024 * 1024);
+    const res = await post(
+      "/api/v1/plan-groups",
+      { "x-api-key": api.key, "content-type": "application/json" },
+      stream,
+    );
+    expect(res.status).toBe(413);
+    expect(counter.pulled).toBeGreaterThanOrEqual(MAX_DRAIN_BYTES);
+    expect(counter.pulled).toBeLessThan(MAX_DRAIN_BYTES + 1024 * 1024);
+  });
+
+  it("answers 413 to a declared Content-Length past the limit", async () => {
+    const api = await client();
+    const res = await post(
+      "/api/v1/plan-groups",
+      { "x-api-key": api.key, "content-type": "application/json" },
+      `{"name":"${" ".repeat(MAX_BODY_BYTES)}"}`,
+    );
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+      "payload_too_large",
+    );
+  });
+
+  it("reads and drops the body of a request refused before its body (401)", async () => {
+    const total = 1024 * 1024;
+    const { stream, counter } = countedBody(total);
+    const res = await post("/api/v1/plan-groups", { "content-type": "application/json" }, stream);
+    expect(res.status).toBe(401);
+    expect(counter.pulled).toBe(total);
   });
 
   it("still takes a chunked body under the limit", async () => {

@@ -1,11 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import {
-  MAX_BODY_BYTES,
-  MAX_DRAIN_BYTES,
-  MAX_JSON_DEPTH,
-} from "../../src/middleware/body-guard";
+import { MAX_BODY_BYTES, MAX_DRAIN_BYTES, MAX_JSON_DEPTH } from "../../src/middleware/body-guard";
 import { createGroup, createPlan } from "../helpers/factories";
 import { type ApiResponse, call, client, expectError } from "../helpers/http";
 import { API_ROUTES, clientPath, encodeSegment, fillPath, idKind } from "../helpers/routes";

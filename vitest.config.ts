@@ -35,10 +35,13 @@ export default defineConfig({
           AUTH_FAILURE_PERIOD_SECONDS: "60",
           // The tests' own secret (base64 of 32 bytes), never a developer's .dev.vars one.
           ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
+          // Off, whatever a developer's .dev.vars says: tests that want it pass it per call.
+          WEBHOOK_ALLOW_LOOPBACK: "",
           // wrangler.toml's own limits and vars, for the test that they agree.
           DEPLOYED_LIMITS: JSON.stringify({
             ratelimits: wranglerConfig.ratelimits,
             vars: wranglerConfig.vars,
+            crons: wranglerConfig.triggers.crons,
           }),
           // Replays a fast-check failure inside workerd: FC_SEED=… FC_PATH=… npx vitest run <file>
           FC_SEED: process.env.FC_SEED ?? "",

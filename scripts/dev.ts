@@ -25,14 +25,29 @@ const DEMO_KEY_FILE = ".wrangler/demo-key";
 const DEMO_ORG = "org_demo";
 const DEV_LOG = join(LOG_DIR, "dev.log");
 
-/** The Worker secret that encrypts stored secrets; a local one is made once. */
-function ensureEncryptionKey() {
-  const existing = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
-  if (/^\s*ENCRYPTION_KEY\s*=/m.test(existing)) return;
-  const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
-  const newline = existing === "" || existing.endsWith("\n") ? "" : "\n";
-  appendFileSync(".dev.vars", `${newline}ENCRYPTION_KEY="${key}"\n`);
-  console.error("dev: made a local ENCRYPTION_KEY in .dev.vars");
+/**
+ * Local values wrangler reads from `.dev.vars`, each added once when absent
+ * (a value the developer set is never overwritten): the Worker secret that
+ * encrypts stored secrets, and the allowance that lets test-mode webhooks
+ * reach a receiver on this machine (`http://127.0.0.1:<port>`), which a
+ * deployed worker never has (it is not in wrangler.toml).
+ */
+function ensureDevVars() {
+  const wanted: [name: string, value: () => string, note: string][] = [
+    [
+      "ENCRYPTION_KEY",
+      () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
+      "made a local ENCRYPTION_KEY",
+    ],
+    ["WEBHOOK_ALLOW_LOOPBACK", () => "true", "let test-mode webhooks reach loopback receivers"],
+  ];
+  for (const [name, value, note] of wanted) {
+    const existing = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
+    if (new RegExp(`^\\s*${name}\\s*=`, "m").test(existing)) continue;
+    const newline = existing === "" || existing.endsWith("\n") ? "" : "\n";
+    appendFileSync(".dev.vars", `${newline}${name}="${value()}"\n`);
+    console.error(`dev: ${note} in .dev.vars`);
+  }
 }
 
 /**
@@ -76,7 +91,7 @@ function banner(url: string, demo: { apiKey: string; version: string }) {
 }
 
 try {
-  ensureEncryptionKey();
+  ensureDevVars();
   const migrated = await wrangler(["d1", "migrations", "apply", "DB", "--local"]);
   console.error(
     /No migrations to apply/.test(migrated) ? "dev: D1 up to date" : "dev: D1 migrations applied",

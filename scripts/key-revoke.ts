@@ -11,15 +11,19 @@ await runCommand(keyRevokeUsage, parseKeyRevoke, async ({ target, remote }) => {
     const what = target.startsWith("ck_") ? "such key" : `key with id ${target}`;
     throw new CliError(`there is no ${what} in ${kv.where} or its listing; nothing revoked`);
   }
+  const made =
+    result.made.length === 0
+      ? ""
+      : ` and the ${result.made.length === 1 ? "key" : `${result.made.length} keys`} it made (${result.made.join(", ")})`;
   if ("listingOnly" in result) {
     const { id, orgId, mode } = result.listingOnly;
     console.log(
-      `${id} (${orgId}, ${mode}) was listed but its KV record was already gone: removed its listing`,
+      `${id} (${orgId}, ${mode}) was listed but its KV record was already gone: removed its listing${made ? `; revoked${made}` : ""}`,
     );
     return;
   }
   const { id, orgId, mode } = result.revoked;
   console.log(
-    `revoked ${id} (${orgId}, ${mode}); running isolates may accept it for up to 90 s more (README, "Revocation delay")`,
+    `revoked ${id} (${orgId}, ${mode})${made}; running isolates may accept them for up to 90 s more (README, "Revocation delay")`,
   );
 });

@@ -8,6 +8,7 @@ import { ApiError, docUrlFor } from "./errors";
 import { healthRouter } from "./health";
 import { lazyBodylessOperations } from "./lib/bodyless-operations";
 import { createRouter } from "./lib/create-app";
+import { EncryptionError } from "./lib/crypto";
 import { errorDocsBase } from "./lib/doc-url";
 import { frameworkError } from "./lib/framework-errors";
 import { logError } from "./lib/log";
@@ -78,6 +79,17 @@ app.onError((err, c) => {
   // The framework's own 4xx keep their status: a client's mistake is never a 500.
   if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
     return renderError(c, frameworkError(err.status), err.status);
+  }
+  // A secret that cannot be stored: the operator's to fix (/health names it), never a value here.
+  if (err instanceof EncryptionError && err.unconfigured) {
+    logError(c, "not configured: cannot encrypt (see /health)", err);
+    return renderError(
+      c,
+      new ApiError("internal_error", {
+        message:
+          "The service is not configured to store secrets: its encryption key is missing or malformed. Retry later.",
+      }),
+    );
   }
   // Never leak internals: the client gets the request id, the log gets the rest.
   logError(c, "unexpected error", err);

@@ -14,6 +14,13 @@ export type Auth = {
   tier: KeyTier;
   /** When the key stops working (epoch ms), or null. */
   expiresAt: number | null;
+  /** The key that made this one over the API; null: the operator, or not recorded (a key from before lineage). */
+  createdBy: string | null;
+  /**
+   * An operator key (made by the CLI) manages every key of its organization
+   * and mode; any other only itself and the keys it made, directly or through them.
+   */
+  managesAll: boolean;
 };
 
 export type { KeyTier } from "./lib/api-keys";
@@ -23,12 +30,21 @@ export type Bindings = {
   API_KEYS: KVNamespace;
   /** Webhook deliveries: produced after responses and by the cron sweep, consumed by this worker. */
   WEBHOOK_QUEUE: Queue<DeliveryMessage>;
-  /** Base64 of 32 bytes: encrypts webhook signing secrets and stored secret-bearing responses. */
+  /** Base64 of 32 bytes, the current key: encrypts webhook signing secrets and stored secret-bearing responses. */
   ENCRYPTION_KEY?: string;
+  /** Comma-separated base64 keys that only decrypt: the previous keys while a rotation re-encrypts (src/lib/key-ring.ts). */
+  ENCRYPTION_KEYS_PREVIOUS?: string;
   /** Base of every error's `doc_url`; empty: the request's own origin + `/errors`. */
   ERROR_DOCS_BASE_URL?: string;
   /** "off" silences the per-request log line (the benchmark does). */
   REQUEST_LOGS?: string;
+  /**
+   * "true" lets test-mode webhooks reach loopback receivers (127.0.0.0/8, ::1,
+   * localhost). `npm run dev` sets it in `.dev.vars`; never in wrangler.toml.
+   */
+  WEBHOOK_ALLOW_LOOPBACK?: string;
+  /** The DNS over HTTPS (JSON) service that resolves webhook hosts; empty: Cloudflare's. */
+  WEBHOOK_DOH_URL?: string;
   RATE_LIMITER: RateLimit;
   /** The `standard` tier's allowance; must match the RATE_LIMITER binding. */
   RATE_LIMIT_LIMIT: string;

@@ -40,6 +40,15 @@ export const ERRORS = {
     action:
       "Send `x-api-key: ck_test_...` (or `Authorization: Bearer ck_...`) with an active key. Create one with `npm run key:create`.",
   },
+  forbidden: {
+    status: 403,
+    type: "authentication_error",
+    message: "This API key may not manage that key.",
+    meaning:
+      "A key made over the API manages only itself and the keys it made, directly or through them; the key named is another one of the organization and mode.",
+    action:
+      "Use a key made by the operator (`npm run key:create`), or the key that made this one (or one that made that), to manage it.",
+  },
   not_found: {
     status: 404,
     type: "not_found_error",
@@ -156,7 +165,7 @@ export const ERRORS = {
     message:
       "The outcome of the first request with this Idempotency-Key cannot be told right now. Retry with the same key.",
     meaning:
-      "The service could not decide what a request with this Idempotency-Key did: its record could not be read, or its answer cannot be rebuilt. The message says whether retrying with the same key will help.",
+      "The service could not decide what a request with this Idempotency-Key did: its record could not be read, its answer cannot be rebuilt, or its stored answer (one holding a secret) cannot be decrypted. The message says whether retrying with the same key will help.",
     action:
       "Do what the message says: retry with the same key (never with a new one, which could apply the write twice), or, when it says the write was applied, read the object's current state instead.",
   },

@@ -3,19 +3,26 @@ import { Db } from "./db/database";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./idempotency/purge";
 import { logLine } from "./lib/log";
+import { reencryptSecrets } from "./reencryption/job";
 import { purgeWebhookHistory } from "./webhooks/purge";
 import { sweepWebhooks } from "./webhooks/sweep";
 
 /** One job of the cron trigger: does its work and returns what to log about it. */
 type Job = (env: Bindings, controller: ScheduledController) => Promise<Record<string, unknown>>;
 
-/** The crons of wrangler.toml's [triggers], and the jobs each one runs. */
+/**
+ * The crons of wrangler.toml's [triggers], and the jobs each one runs. No
+ * minute matches two of them: jobs of different crons never start together.
+ */
 export const SCHEDULE: Record<string, Record<string, Job>> = {
-  "*/30 * * * *": {
+  // Every 30 minutes, off the 5-minute beat.
+  "2,32 * * * *": {
     idempotencyPurge: (env, controller) =>
       purgeExpiredIdempotencyKeys(new Db(env.DB), controller.scheduledTime),
     webhookPurge: (env, controller) =>
       purgeWebhookHistory(new Db(env.DB), controller.scheduledTime),
+    // After a key rotation: everything sealed under the new key, so the old can go.
+    reencryption: (env) => reencryptSecrets(env, new Db(env.DB)),
   },
   // Often, so an event whose enqueue was lost waits minutes, not half an hour.
   "*/5 * * * *": {

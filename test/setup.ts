@@ -1,4 +1,13 @@
 import { applyD1Migrations, env } from "cloudflare:test";
+import { setMarkDelay } from "../src/api-keys/mark";
+import { installResolver } from "../src/webhooks/resolve";
+import { fakeResolver } from "./helpers/dns";
 
 // Idempotent: applyD1Migrations skips migrations already recorded.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+// Webhook hosts are resolved by test DNS, never by a real DoH service.
+installResolver(fakeResolver);
+
+// Local KV has no per-key write rate: a create marks its key listed at once.
+setMarkDelay(0);

@@ -17,11 +17,12 @@ export function createdLine(record: KeyRecord, now = Date.now()): string {
 
 /**
  * One line per key, in the order given (the listing's: newest first), in
- * columns: id, tier, created, expiry, last used, name (last, as JSON, since it
- * is free text).
+ * columns: id, tier, created, expiry, last used, maker (the operator, or the
+ * key that made it over the API), name (last, as JSON, since it is free text).
  */
 export function keyLines(keys: readonly ListedKey[], now = Date.now()): string[] {
   const idWidth = Math.max(0, ...keys.map((k) => k.id.length));
+  const makerWidth = Math.max(11, ...keys.map((k) => 3 + (k.createdBy?.length ?? 0)));
   return keys.map((k) =>
     [
       k.id.padEnd(idWidth),
@@ -29,6 +30,7 @@ export function keyLines(keys: readonly ListedKey[], now = Date.now()): string[]
       `created ${day(k.createdAt)}`,
       expiry(k.expiresAt, now).padEnd(18),
       (k.lastUsedAt === null ? "never used" : `last used ${day(k.lastUsedAt)}`).padEnd(20),
+      (k.createdBy === null ? "by operator" : `by ${k.createdBy}`).padEnd(makerWidth),
       JSON.stringify(k.name),
     ].join("  "),
   );

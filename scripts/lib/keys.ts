@@ -27,6 +27,8 @@ import {
   type ListedKey,
   listedAmong,
   listedKeys,
+  markLineageRevoked,
+  revokedRow,
 } from "./listing";
 import { pinForNewKey } from "./pins";
 import type { Sql } from "./sql";
@@ -143,15 +145,17 @@ export async function backfillListing(kv: Kv, sql: Sql): Promise<BackfillResult>
   return { listed, alreadyListed: alreadyListed + inserts.length - listed, unreadable };
 }
 
+/** `made`: the ids of the keys it made over the API, directly or through them, revoked with it. */
 export type Revocation =
-  | { revoked: KeyRecord }
+  | { revoked: KeyRecord; made: string[] }
   /** Listed, but its KV record was already gone: only the listing was left to remove. */
-  | { listingOnly: Tenant & { id: string } };
+  | { listingOnly: Tenant & { id: string }; made: string[] };
 
 /**
- * Revokes a key, found by its id (`key_...`) or by the key itself (`ck_...`):
- * its KV record first (what authenticates), then its listing. Null when there
- * is no such key in either store.
+ * Revokes a key, found by its id (`key_...`) or by the key itself (`ck_...`),
+ * and every key it made over the API, directly or through them (the listing
+ * knows who made whom): their KV records first (what authenticates), then
+ * their listings. Null when there is no such key in either store.
  */
 export async function revokeKey(kv: Kv, sql: Sql, idOrKey: string): Promise<Revocation | null> {
   const hashed = API_KEY_PATTERN.test(idOrKey) ? await recordKvKey(idOrKey) : null;
@@ -167,15 +171,31 @@ export async function revokeKey(kv: Kv, sql: Sql, idOrKey: string): Promise<Revo
   if (record?.id === listing.id) return revokeStored(kv, sql, listing.kvKey, record);
   // Already gone from KV. Its KV key may hold another key's record by now (a
   // demo key stored again): that one stays.
-  await kv.deleteMany([idKvKey(listing.id), ...(record === null ? [listing.kvKey] : [])]);
-  await sql.run([deleteListing(listing, listing.id)]);
-  return { listingOnly: { id: listing.id, orgId: listing.orgId, mode: listing.mode } };
+  const made = await revokeLineage(kv, sql, listing, listing.id, [
+    idKvKey(listing.id),
+    ...(record === null ? [listing.kvKey] : []),
+  ]);
+  return { listingOnly: { id: listing.id, orgId: listing.orgId, mode: listing.mode }, made };
 }
 
 async function revokeStored(kv: Kv, sql: Sql, kvKey: string, record: KeyRecord) {
-  await kv.deleteMany([kvKey, idKvKey(record.id)]);
-  await sql.run([deleteListing(record, record.id)]);
-  return { revoked: record };
+  const made = await revokeLineage(kv, sql, record, record.id, [kvKey, idKvKey(record.id)]);
+  return { revoked: record, made };
+}
+
+/**
+ * Marks the key and the keys it made revoked, deletes `entries` (the key's
+ * own KV entries) and theirs, then the listings. Returns the ids of the keys it made.
+ */
+async function revokeLineage(kv: Kv, sql: Sql, tenant: Tenant, id: string, entries: string[]) {
+  const [marked = []] = await sql.run([markLineageRevoked(tenant, id, Date.now())]);
+  const made = marked
+    .map((row) => revokedRow.parse(row))
+    .filter((m) => m.id !== id)
+    .sort((a, b) => a.id.localeCompare(b.id));
+  await kv.deleteMany([...entries, ...made.flatMap((m) => [m.kvKey, idKvKey(m.id)])]);
+  await sql.run([id, ...made.map((m) => m.id)].map((each) => deleteListing(tenant, each)));
+  return made.map((m) => m.id);
 }
 
 async function readRecord(kv: Kv, kvKey: string): Promise<KeyRecord | null> {

@@ -20,6 +20,7 @@ const listedRow = z
     created_at: ms,
     expires_at: ms.nullable(),
     last_used_at: ms.nullable(),
+    created_by: z.string().nullable(),
   })
   .transform((r) => ({
     id: r.id,
@@ -28,6 +29,7 @@ const listedRow = z
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     lastUsedAt: r.last_used_at,
+    createdBy: r.created_by,
   }));
 
 /**
@@ -38,8 +40,9 @@ const listedRow = z
  */
 export function insertListing(record: KeyRecord, kvKey: string, prefix: string): string {
   const expiresAt = record.expiresAt === null ? null : Date.parse(record.expiresAt);
-  return sqlText`INSERT INTO api_keys (id, org_id, mode, name, prefix, tier, kv_key, created_at, expires_at)
-VALUES (${record.id}, ${record.orgId}, ${record.mode}, ${record.name}, ${prefix}, ${record.tier}, ${kvKey}, ${Date.parse(record.createdAt)}, ${expiresAt})
+  const createdBy = record.createdBy ?? null;
+  return sqlText`INSERT INTO api_keys (id, org_id, mode, name, prefix, tier, kv_key, created_at, expires_at, created_by)
+VALUES (${record.id}, ${record.orgId}, ${record.mode}, ${record.name}, ${prefix}, ${record.tier}, ${kvKey}, ${Date.parse(record.createdAt)}, ${expiresAt}, ${createdBy})
 ON CONFLICT DO NOTHING RETURNING id`;
 }
 
@@ -53,10 +56,24 @@ export const dropListingOf = (kvKey: string) =>
 export const deleteListing = (tenant: Tenant, id: string) =>
   sqlText`DELETE FROM api_keys WHERE id = ${id} AND org_id = ${tenant.orgId} AND mode = ${tenant.mode}`;
 
+/**
+ * Marks the key `id` and every key it made, directly or through them, revoked
+ * (as the worker's delete does: a revoke that stops half way is finished by
+ * the scheduled reconciliation); returns their ids and KV keys.
+ */
+export const markLineageRevoked = (tenant: Tenant, id: string, now: number) =>
+  sqlText`WITH RECURSIVE lineage(id) AS (SELECT ${id} UNION SELECT made.id FROM api_keys AS made INDEXED BY api_keys_created_by_idx JOIN lineage ON made.created_by = lineage.id WHERE made.org_id = ${tenant.orgId} AND made.mode = ${tenant.mode})
+UPDATE api_keys SET revoked_at = coalesce(revoked_at, ${now})
+WHERE org_id = ${tenant.orgId} AND mode = ${tenant.mode} AND id IN (SELECT id FROM lineage) RETURNING id, kv_key`;
+
+export const revokedRow = z
+  .object({ id: z.string(), kv_key: z.string() })
+  .transform((r) => ({ id: r.id, kvKey: r.kv_key }));
+
 /** The listed keys of one organization and mode, newest first (ids sort by time). */
 export async function listedKeys(sql: Sql, tenant: Tenant): Promise<ListedKey[]> {
   const rows = await sql.all(
-    sqlText`SELECT id, name, tier, created_at, expires_at, last_used_at FROM api_keys
+    sqlText`SELECT id, name, tier, created_at, expires_at, last_used_at, created_by FROM api_keys
 WHERE org_id = ${tenant.orgId} AND mode = ${tenant.mode} ORDER BY id DESC`,
   );
   return rows.map((row) => listedRow.parse(row));

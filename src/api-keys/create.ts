@@ -1,18 +1,20 @@
+import { Db } from "../db/database";
 import { ApiError } from "../errors";
 import { KeyTaken } from "../idempotency/claim";
 import { generateApiKey, type KeyRecord } from "../lib/api-keys";
-import { encrypt } from "../lib/crypto";
+import { encrypt, sealedFor } from "../lib/crypto";
 import { isoTime } from "../lib/encoding";
 import { newId } from "../lib/ids";
 import { logError } from "../lib/log";
 import { jsonBody } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
 import { bodyOf } from "../versions/present";
+import { newKeyExpiry } from "./expiry";
 import { deleteKeyRecords, putKeyRecord } from "./kv";
+import { markDelay, markListed } from "./mark";
 import { insertListing, MAX_KEYS } from "./queries";
 import { CreateKeyBody } from "./schemas";
 
-const DAY_MS = 86_400_000;
 const ANSWER = { one: "createdApiKey" } as const;
 
 export default defineOperation({
@@ -22,7 +24,7 @@ export default defineOperation({
     operationId: "create-api-key",
     summary: "Create an API key",
     description:
-      "A new `standard` key of the calling key's organization and mode. It always expires (by default in 365 days) and never later than the key that creates it. The key itself is in this response only: store it now. At most 100 keys per organization and mode.",
+      "A new `standard` key of the calling key's organization and mode, made by the calling key (`createdBy`): deleting that key revokes this one too. It always expires (by default in 365 days) and never later than the key that creates it. The key itself is in this response only: store it now. At most 100 keys per organization and mode.",
     tags: ["API keys"],
     request: { body: jsonBody(CreateKeyBody) },
   },
@@ -31,11 +33,10 @@ export default defineOperation({
   description: "The new key, with `apiKey` (shown only here).",
   errors: ["limit_exceeded"],
   handler: async (c) => {
-    const { name, expiresInDays = 365 } = c.req.valid("json");
+    const { name, expiresInDays } = c.req.valid("json");
     const { tenant, auth } = c.var;
     const now = Date.now();
-    const wanted = now + expiresInDays * DAY_MS;
-    const expiresAt = auth.expiresAt === null ? wanted : Math.min(wanted, auth.expiresAt);
+    const expiresAt = newKeyExpiry(now, expiresInDays, auth.expiresAt);
     const id = newId("key", now);
     const apiKey = generateApiKey(tenant.mode);
     const record: KeyRecord = {
@@ -46,25 +47,40 @@ export default defineOperation({
       tier: "standard",
       createdAt: isoTime(now),
       expiresAt: isoTime(expiresAt),
+      // Lineage: the key making it, whoever made that one.
+      createdBy: auth.keyId,
     };
-    const listing = { id, name, prefix: apiKey.slice(0, 12), createdAt: now, expiresAt };
+    const listing = {
+      id,
+      name,
+      prefix: apiKey.slice(0, 12),
+      createdAt: now,
+      expiresAt,
+      createdBy: auth.keyId,
+    };
     const result = { ...listing, lastUsedAt: null, apiKey };
+    // The secret cannot be rebuilt from what is stored (only its hash): a keyed
+    // create stores its answer with its claim, encrypted. Sealed before the KV
+    // write: without a usable encryption key no working key is left behind.
+    const keyed = c.var.idempotency;
+    const response = keyed
+      ? {
+          status: 201,
+          body: await encrypt(
+            c.env,
+            sealedFor.storedResponse(keyed),
+            JSON.stringify(bodyOf(c, ANSWER, result)),
+          ),
+        }
+      : undefined;
     // KV first (what authenticates), then the listing: until it commits, nobody has the key.
-    const kvKey = await putKeyRecord(c.env.API_KEYS, apiKey, record);
+    const { kvKey, value } = await putKeyRecord(c.env.API_KEYS, apiKey, record);
     const takeBack = () =>
       c.executionCtx.waitUntil(
         deleteKeyRecords(c.env.API_KEYS, kvKey, id).catch((err: unknown) =>
           logError(c, "unlisted API key not taken back (the reconciliation will)", err),
         ),
       );
-    // The secret cannot be rebuilt from what is stored (only its hash): a keyed
-    // create stores its answer with its claim, encrypted.
-    const response = c.var.idempotency
-      ? {
-          status: 201,
-          body: await encrypt(c.env.ENCRYPTION_KEY, JSON.stringify(bodyOf(c, ANSWER, result))),
-        }
-      : undefined;
     let listed: boolean;
     try {
       listed = await insertListing(
@@ -85,6 +101,18 @@ export default defineOperation({
         message: `An organization and mode hold at most ${MAX_KEYS} API keys. Delete one first.`,
       });
     }
+    // Listed: mark the record as such, so the reconciliation never takes it for
+    // a create that crashed. Should this fail, the reconciliation marks it later.
+    c.executionCtx.waitUntil(
+      scheduler
+        .wait(markDelay())
+        .then(() =>
+          markListed(c.env.API_KEYS, new Db(c.env.DB), [{ kvKey, id, value, createdAt: now }]),
+        )
+        .catch((err: unknown) =>
+          logError(c, "API key record not marked listed (the reconciliation will)", err),
+        ),
+    );
     return result;
   },
 });

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
 import { newestFirst } from "../db/pages";
 import { apiKeys } from "../db/schema";
@@ -18,6 +18,7 @@ const columns = {
   createdAt: apiKeys.createdAt,
   expiresAt: apiKeys.expiresAt,
   lastUsedAt: apiKeys.lastUsedAt,
+  createdBy: apiKeys.createdBy,
 };
 
 const keyId = param<string>("id");
@@ -51,6 +52,7 @@ const insertBatch = defineWrite(
             kvKey: param("kvKey"),
             createdAt: param("createdAt"),
             expiresAt: param("expiresAt"),
+            createdBy: param("createdBy"),
           },
           hasRoom,
         ),
@@ -76,33 +78,6 @@ export async function insertListing(
   return insert > 0;
 }
 
-/**
- * The first step of a delete, before the KV record goes: marks the listing
- * (so the scheduled reconciliation finishes a delete that stops half way)
- * and says which KV record to remove.
- */
-const startRevoke = defineWrite({
-  mark: change((b) =>
-    b
-      .update(apiKeys)
-      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${param("now")})` })
-      .where(thisKey),
-  ),
-  row: select({ kvKey: apiKeys.kvKey }, (from) => from().from(apiKeys).where(thisKey)),
-});
-
-export async function startRevocation(db: Db, tenant: Tenant, id: string, now: number) {
-  const { row } = await db.write(startRevoke, { ...tenant, id, now });
-  return row[0]?.kvKey ?? null;
-}
-
-const removeBatch = defineWrite({ remove: change((b) => b.delete(apiKeys).where(thisKey)) });
-
-/** The last step of a delete: the KV record is gone, so the listing goes too. */
-export async function removeListing(db: Db, tenant: Tenant, id: string) {
-  await db.write(removeBatch, { ...tenant, id });
-}
-
 const touchBatch = defineWrite({
   touch: change((b) =>
     b
@@ -117,28 +92,20 @@ export async function touchKey(db: Db, tenant: Tenant, id: string, now: number) 
   await db.write(touchBatch, { ...tenant, id, now });
 }
 
-const revokingBatch = defineRead(
-  { orgId: apiKeys.orgId, mode: apiKeys.mode, id: apiKeys.id, kvKey: apiKeys.kvKey },
+const listedBatch = defineRead(
+  { kvKey: apiKeys.kvKey, id: apiKeys.id, revokedAt: apiKeys.revokedAt },
   (from) =>
     from()
       .from(apiKeys)
-      .where(and(isNotNull(apiKeys.revokedAt), lt(apiKeys.revokedAt, param("before"))))
-      .limit(sql.placeholder("limit")),
+      .where(sql`${apiKeys.kvKey} IN (SELECT value FROM json_each(${param("kvKeys")}))`),
 );
 
-/** Deletes started before `before` that never finished: the reconciliation finishes them. */
-export function unfinishedRevocations(db: Db, before: number, limit: number) {
-  return db.read(revokingBatch, { before, limit });
-}
-
-const listedBatch = defineRead({ kvKey: apiKeys.kvKey }, (from) =>
-  from()
-    .from(apiKeys)
-    .where(sql`${apiKeys.kvKey} IN (SELECT value FROM json_each(${param("kvKeys")}))`),
-);
-
-/** Which of these KV records are listed. */
-export async function listedAmong(db: Db, kvKeys: string[]): Promise<Set<string>> {
+/** The listing of each of these KV records that is listed; `revoked`: a delete has started. */
+export async function listedAmong(
+  db: Db,
+  kvKeys: readonly string[],
+): Promise<Map<string, { id: string; revoked: boolean }>> {
+  if (kvKeys.length === 0) return new Map();
   const rows = await db.read(listedBatch, { kvKeys: JSON.stringify(kvKeys) });
-  return new Set(rows.map((r) => r.kvKey));
+  return new Map(rows.map((r) => [r.kvKey, { id: r.id, revoked: r.revokedAt !== null }]));
 }

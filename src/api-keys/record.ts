@@ -6,4 +6,6 @@ export type ApiKeyRecord = {
   createdAt: number;
   expiresAt: number | null;
   lastUsedAt: number | null;
+  /** The key that made it over the API; null: the operator (the CLI), or a key from before lineage. */
+  createdBy: string | null;
 };

@@ -16,7 +16,7 @@ export const CreateKeyBody = z
       .optional()
       .openapi({
         description:
-          "Days until the key stops working (default 365). Never later than the key that creates it, when that one expires.",
+          "Days until the key stops working (default 365, cut to the expiry of the key that creates it). A number of days that would pass the creating key's expiry is refused (400, naming the latest allowed).",
         example: 90,
       }),
   })

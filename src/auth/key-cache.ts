@@ -1,4 +1,4 @@
-import { type KeyRecord, parseKeyRecord, recordKvKey } from "../lib/api-keys";
+import { type KeyRecord, MAX_API_KEY_LENGTH, parseKeyRecord, recordKvKey } from "../lib/api-keys";
 import { logLine } from "../lib/log";
 
 /**
@@ -49,17 +49,25 @@ class BoundedCache<T> {
   }
 }
 
+/**
+ * A key as this isolate knows it. `operator`: made by the operator (the CLI),
+ * so it manages every key of its organization and mode. A record from before
+ * lineage (no `createdBy`) is the operator's only if it carries no KV
+ * metadata: the API always wrote `{ via: "api" }`, the CLI never wrote any.
+ */
+export type KnownKey = { record: KeyRecord; operator: boolean };
+
 // Keyed by the presented key itself, so a warm request does no hashing at all.
 // These live only in isolate memory, which sees the key on every request
 // anyway; KV and everything stored only ever hold the hash. Two caches, so a
 // flood of guessed keys cannot push the real ones out.
-const known = new BoundedCache<KeyRecord>();
+const known = new BoundedCache<KnownKey>();
 const unknown = new BoundedCache<true>();
 /** Key ids deleted through this isolate: refused even if KV still serves their record. */
 const forgotten = new BoundedCache<true>();
 
 /** The record of a key this isolate looked up recently, without any I/O. */
-export function cachedKey(apiKey: string, now = Date.now()): KeyRecord | undefined {
+export function cachedKey(apiKey: string, now = Date.now()): KnownKey | undefined {
   return known.get(apiKey, now);
 }
 
@@ -73,10 +81,15 @@ export async function fetchKey(
   apiKey: string,
   requestId: string,
   now = Date.now(),
-): Promise<KeyRecord | null> {
+): Promise<KnownKey | null> {
+  // readCredential refuses these already; the caches must not hold one either way.
+  if (apiKey.length > MAX_API_KEY_LENGTH) return null;
   if (unknown.get(apiKey, now)) return null;
   const kvKey = await recordKvKey(apiKey);
-  const raw = await kv.get(kvKey, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
+  const { value: raw, metadata } = await kv.getWithMetadata(kvKey, {
+    type: "text",
+    cacheTtl: KV_CACHE_TTL_SECONDS,
+  });
   const parsed = raw === null ? null : parseKeyRecord(raw);
   if (parsed && "problems" in parsed) {
     logLine("error", "invalid API key record: key refused", {
@@ -89,8 +102,12 @@ export async function fetchKey(
     unknown.set(apiKey, true, now + UNKNOWN_KEY_TTL_MS);
     return null;
   }
-  known.set(apiKey, parsed.record, now + KEY_CACHE_TTL_MS);
-  return parsed.record;
+  const { record } = parsed;
+  const operator =
+    record.createdBy === null || (record.createdBy === undefined && metadata === null);
+  const key = { record, operator };
+  known.set(apiKey, key, now + KEY_CACHE_TTL_MS);
+  return key;
 }
 
 /**
@@ -99,8 +116,14 @@ export async function fetchKey(
  * this isolate refuses the key anyway.
  */
 export function forgetKey(keyId: string, now = Date.now()): void {
-  known.deleteWhere((record) => record.id === keyId);
-  forgotten.set(keyId, true, now + FORGOTTEN_TTL_MS);
+  forgetKeys([keyId], now);
+}
+
+/** `forgetKey` for a key and every key it made, in one pass over the cache. */
+export function forgetKeys(keyIds: readonly string[], now = Date.now()): void {
+  const ids = new Set(keyIds);
+  known.deleteWhere((key) => ids.has(key.record.id));
+  for (const id of ids) forgotten.set(id, true, now + FORGOTTEN_TTL_MS);
 }
 
 /** For tests: every isolate-level memory of keys. */

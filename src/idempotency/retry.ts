@@ -2,11 +2,17 @@ import type { Context } from "hono";
 import { Db } from "../db/database";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { decrypt, isEncrypted } from "../lib/crypto";
+import { decrypt, EncryptionError, isEncrypted, sealedFor } from "../lib/crypto";
 import { logError } from "../lib/log";
 import { isApiVersion, LEGACY_VERSION } from "../versions/ids";
 import type { KeyTaken } from "./claim";
-import { findKeyRecord, IN_FLIGHT_MS, type KeyRecord, storeResponse } from "./records";
+import {
+  findKeyRecord,
+  IN_FLIGHT_MS,
+  type KeyedRequest,
+  type KeyRecord,
+  storeResponse,
+} from "./records";
 
 const inProgress = () =>
   new ApiError("idempotency_in_progress", { headers: { "Retry-After": "1" } });
@@ -24,9 +30,27 @@ function unavailable(retry: boolean) {
   );
 }
 
-async function replay(c: Context<AppEnv>, record: KeyRecord & { responseBody: string }) {
+/**
+ * A stored answer that holds a secret and cannot be decrypted. The write was
+ * applied; whether a retry helps depends on why: a key the service lacks
+ * can be restored, a damaged value cannot.
+ */
+function undecryptable(err: EncryptionError) {
+  const restorable = err.failure !== "not_authentic" && err.failure !== "not_encrypted";
+  return new ApiError("idempotency_unavailable", {
+    message: restorable
+      ? "The request with this Idempotency-Key was applied, but its stored answer cannot be decrypted: the service lacks the key that encrypted it, which the operator must restore. Retry later with this same key (never a new one: that would apply the write again)."
+      : "The request with this Idempotency-Key was applied, but its stored answer cannot be decrypted: it is damaged. Do not retry with this key; read the object's current state instead (the secret it held cannot be shown again).",
+  });
+}
+
+async function replay(
+  c: Context<AppEnv>,
+  request: KeyedRequest,
+  record: KeyRecord & { responseBody: string },
+) {
   const body = isEncrypted(record.responseBody)
-    ? await decrypt(c.env.ENCRYPTION_KEY, record.responseBody)
+    ? await decrypt(c.env, sealedFor.storedResponse(request), record.responseBody)
     : record.responseBody;
   return new Response(body, {
     status: record.statusCode ?? 200,
@@ -77,10 +101,10 @@ export async function answerTakenKey(
   const stored = record.responseBody;
   if (record.statusCode !== null && stored !== null) {
     try {
-      return await replay(c, { ...record, responseBody: stored });
+      return await replay(c, request, { ...record, responseBody: stored });
     } catch (err) {
       logError(c, "stored idempotent response unreadable", err);
-      throw unavailable(false);
+      throw err instanceof EncryptionError ? undecryptable(err) : unavailable(false);
     }
   }
   if (record.finishedAt === null && Date.now() - record.createdAt < IN_FLIGHT_MS) {

@@ -7,8 +7,17 @@ import { ID_PATTERN } from "./ids";
 export const KEY_TIERS = ["standard", "unlimited"] as const;
 export type KeyTier = (typeof KEY_TIERS)[number];
 
-/** `ck_test_` or `ck_live_` + at least 32 base62 characters. */
-export const API_KEY_PATTERN = /^ck_(test|live)_[A-Za-z0-9]{32,}$/;
+/** Random characters of a key `generateApiKey` makes. */
+const KEY_RANDOM_LENGTH = 40;
+/**
+ * The longest key the service issues (`ck_live_` + 40). Anything longer is
+ * refused before it is hashed, looked up or cached: a guesser must not make
+ * us hash or remember 30 KB.
+ */
+export const MAX_API_KEY_LENGTH = "ck_test_".length + KEY_RANDOM_LENGTH;
+
+/** `ck_test_` or `ck_live_` + 32 to 40 base62 characters. */
+export const API_KEY_PATTERN = /^ck_(test|live)_[A-Za-z0-9]{32,40}$/;
 
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -25,6 +34,11 @@ export const keyRecordSchema = z.object({
   tier: z.enum(KEY_TIERS),
   createdAt: timestamp,
   expiresAt: timestamp.nullable(),
+  /**
+   * Who made the key: null for the operator (the CLI), else the id of the key
+   * that made it over the API. Records written before lineage lack it.
+   */
+  createdBy: z.string().regex(ID_PATTERN).nullable().optional(),
 });
 
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
@@ -54,9 +68,9 @@ export function generateApiKey(mode: "test" | "live"): string {
   const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   // 40 chars of base62 is ~238 bits; rejection sampling keeps it unbiased.
   let out = "";
-  while (out.length < 40) {
+  while (out.length < KEY_RANDOM_LENGTH) {
     for (const b of crypto.getRandomValues(new Uint8Array(64))) {
-      if (b < 248 && out.length < 40) out += alphabet[b % 62];
+      if (b < 248 && out.length < KEY_RANDOM_LENGTH) out += alphabet[b % 62];
     }
   }
   return `ck_${mode}_${out}`;
@@ -66,7 +80,7 @@ export type KeyOptions = Pick<KeyRecord, "orgId" | "mode" | "name" | "tier"> & {
   expiresInDays: number | null;
 };
 
-/** The record stored for a new key; the key itself is never part of it. */
+/** The record the CLI stores for a new key (the operator's); the key itself is never part of it. */
 export function buildKeyRecord(opts: KeyOptions, id: string, now = new Date()): KeyRecord {
   return {
     id,
@@ -79,6 +93,7 @@ export function buildKeyRecord(opts: KeyOptions, id: string, now = new Date()): 
       opts.expiresInDays === null
         ? null
         : new Date(now.getTime() + opts.expiresInDays * 86_400_000).toISOString(),
+    createdBy: null,
   };
 }
 

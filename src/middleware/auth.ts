@@ -6,7 +6,7 @@ import type { AppEnv, Auth } from "../env";
 import { ApiError } from "../errors";
 import { isExpired } from "../lib/api-keys";
 
-export { clearKeyCache, forgetKey } from "../auth/key-cache";
+export { clearKeyCache, forgetKey, forgetKeys } from "../auth/key-cache";
 
 /**
  * Resolves the API key to `c.var.auth` and `c.var.tenant`, or throws 401.
@@ -18,28 +18,31 @@ export function apiKeyAuth() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const credential = readCredential((name) => c.req.header(name));
     const address = c.req.header("cf-connecting-ip");
-    let record = credential.kind === "key" ? cachedKey(credential.key) : undefined;
-    if (!record) {
+    let known = credential.kind === "key" ? cachedKey(credential.key) : undefined;
+    if (!known) {
       refuseIfBlocked(c.env, address);
       if (credential.kind === "key") {
-        record = (await fetchKey(c.env.API_KEYS, credential.key, c.var.requestId)) ?? undefined;
+        known = (await fetchKey(c.env.API_KEYS, credential.key, c.var.requestId)) ?? undefined;
       }
     }
     if (
       credential.kind !== "key" ||
-      !record ||
-      record.mode !== credential.mode ||
-      isExpired(record)
+      !known ||
+      known.record.mode !== credential.mode ||
+      isExpired(known.record)
     ) {
       await countFailure(c.env, address, c.var.requestId);
       throw new ApiError("unauthorized", { message: REFUSALS[credential.kind] });
     }
+    const { record } = known;
     const auth: Auth = {
       keyId: record.id,
       orgId: record.orgId,
       livemode: record.mode === "live",
       tier: record.tier,
       expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt),
+      createdBy: record.createdBy ?? null,
+      managesAll: known.operator,
     };
     c.set("auth", auth);
     c.set("tenant", { orgId: record.orgId, mode: record.mode });

@@ -77,6 +77,11 @@ const apiKeyFields = {
     description: "When the key stops working, or `null`.",
   }),
   createdAt: Timestamp.openapi({ description: "When the key was made." }),
+  createdBy: z.string().nullable().openapi({
+    description:
+      "The key that made this one over the API, or `null`: made by the operator (the command line), or over the API before keys recorded their maker.",
+    example: "key_01j2x3y4z5a6b7c8d9e0f1g2h3",
+  }),
 };
 
 export const ApiKey = z
@@ -96,6 +101,7 @@ const keyFieldsOf = (key: ApiKeyRecord, livemode: boolean) => ({
   prefix: key.prefix,
   expiresAt: key.expiresAt === null ? null : isoTime(key.expiresAt),
   createdAt: isoTime(key.createdAt),
+  createdBy: key.createdBy,
 });
 
 export const apiKey = shape(ApiKey, (key: ApiKeyRecord, { livemode }) => ({

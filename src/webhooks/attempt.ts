@@ -1,6 +1,6 @@
 import type { Db } from "../db/database";
 import type { Bindings, Tenant } from "../env";
-import { decrypt } from "../lib/crypto";
+import { decrypt, EncryptionError, sealedFor } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { logLine } from "../lib/log";
 import {
@@ -11,8 +11,9 @@ import {
 } from "./delivery-queries";
 import { buildPayload, payloadVersion } from "./payload";
 import { type PostOutcome, postEvent } from "./post";
-import { afterFailure, DEACTIVATE_AFTER_MS } from "./schedule";
+import { afterFailure, afterOwnFailure, DEACTIVATE_AFTER_MS } from "./schedule";
 import { deliveryHeaders } from "./sign";
+import { refuseToSend } from "./url";
 
 /** One attempt of one delivery: its number is already claimed (or, for a test send, recorded). */
 export type AttemptInput = {
@@ -36,7 +37,25 @@ export type AttemptResult = {
 
 type Prepared = { url: string; body: string; headers: Record<string, string> };
 
-/** The signed request, or why it could not be made (our failure, not the endpoint's). */
+/** What the attempt's `error` says when the service failed itself (the merchant reads it). */
+function ownFailure(err: unknown): string {
+  if (!(err instanceof EncryptionError)) {
+    return "not sent: the service could not build or sign this event's payload";
+  }
+  const cannot = "not sent: the service cannot decrypt this endpoint's signing secret";
+  switch (err.failure) {
+    case "missing":
+      return `${cannot} (ENCRYPTION_KEY is not set)`;
+    case "malformed":
+      return `${cannot} (ENCRYPTION_KEY is malformed)`;
+    case "unknown_key":
+      return `${cannot} (key id ${err.keyId} is not in ENCRYPTION_KEY/ENCRYPTION_KEYS_PREVIOUS)`;
+    default:
+      return `${cannot} (it does not authenticate: altered, or not sealed for this endpoint)`;
+  }
+}
+
+/** The signed request, or why the service could not make it (its own failure, never the endpoint's). */
 async function prepare(env: Bindings, input: AttemptInput): Promise<Prepared | { error: string }> {
   try {
     const version = await payloadVersion(
@@ -45,13 +64,16 @@ async function prepare(env: Bindings, input: AttemptInput): Promise<Prepared | {
       input.endpoint.apiVersion,
     );
     const body = buildPayload(input.event, version);
-    const secret = await decrypt(env.ENCRYPTION_KEY, input.endpoint.secret);
+    const { id, secret: sealed } = input.endpoint;
+    const secret = await decrypt(env, sealedFor.endpointSecret(id), sealed);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = await deliveryHeaders(secret, input.event.id, timestamp, body);
     return { url: input.endpoint.url, body, headers };
   } catch (err) {
-    logLine("error", "webhook not sent: payload or signature failed", ids(input), err);
-    return { error: "not sent: the service could not prepare this event" };
+    const error = ownFailure(err);
+    const fields = { ...ids(input), cause: error };
+    logLine("error", "webhook not sent: the service's own failure", fields, err);
+    return { error };
   }
 }
 
@@ -68,9 +90,12 @@ const ids = (input: AttemptInput) => ({
  * delivery: succeeded; pending with its next attempt scheduled (`retries`);
  * or failed, given up. The endpoint's health follows its answers: a success
  * clears its run of failures, a failure extends it, and a run of
- * DEACTIVATE_AFTER_MS deactivates it. A request we could not even build
- * (an unreadable event, a secret that does not decrypt) is recorded as a
- * failed attempt that says so, and does not count against the endpoint.
+ * DEACTIVATE_AFTER_MS deactivates it. A request the service could not even
+ * build (no key, a secret it cannot decrypt, an unreadable event) is
+ * recorded as a failed attempt that says why, never counts against the
+ * endpoint, and is retried (never given up for it) until the cause is fixed.
+ * A target that is, or now resolves to, a forbidden address (./url.ts) is
+ * not sent either: a failed attempt with the reason.
  */
 export async function attemptDelivery(
   env: Bindings,
@@ -79,19 +104,26 @@ export async function attemptDelivery(
   options: { timeoutMs: number; retries: boolean },
 ): Promise<AttemptResult> {
   const prepared = await prepare(env, input);
+  // Vetted again at every POST: a host name can change its address after create.
+  const refused =
+    "error" in prepared ? null : await refuseToSend(env, prepared.url, input.tenant.mode);
   const attemptedAt = Date.now();
   const outcome: PostOutcome =
     "error" in prepared
       ? { ok: false, statusCode: null, durationMs: 0, error: prepared.error, excerpt: null }
-      : await postEvent(prepared.url, prepared.body, prepared.headers, options.timeoutMs);
+      : refused
+        ? { ok: false, statusCode: null, durationMs: 0, error: refused.error, excerpt: null }
+        : await postEvent(prepared.url, prepared.body, prepared.headers, options.timeoutMs);
   const done = Date.now();
   let settlement: Settlement;
   let retryInSeconds: number | null = null;
   if (outcome.ok) settlement = { status: "succeeded", completedAt: done };
   else {
-    const next = options.retries
-      ? afterFailure(input.deliveryCreatedAt, input.attempt, done)
-      : ({ giveUp: true } as const);
+    const next = !options.retries
+      ? ({ giveUp: true } as const)
+      : "error" in prepared
+        ? afterOwnFailure(input.attempt, done)
+        : afterFailure(input.deliveryCreatedAt, input.attempt, done);
     if (next.giveUp) settlement = { status: "failed", completedAt: done };
     else {
       settlement = { status: "pending", nextAttemptAt: next.nextAttemptAt };
@@ -114,7 +146,10 @@ export async function attemptDelivery(
       createdAt: attemptedAt,
     },
     settlement,
-    { failingBefore: done - DEACTIVATE_AFTER_MS, countsAgainstEndpoint: !("error" in prepared) },
+    {
+      failingBefore: done - DEACTIVATE_AFTER_MS,
+      countsAgainstEndpoint: !("error" in prepared) && (refused?.countsAgainstEndpoint ?? true),
+    },
   );
   if (!outcome.ok) {
     const fields = { ...ids(input), statusCode: outcome.statusCode, error: outcome.error };
@@ -123,11 +158,15 @@ export async function attemptDelivery(
     } else logLine("info", "webhook attempt failed", { ...fields, retryInSeconds });
   }
   if (deactivated) {
-    logLine("warn", "webhook endpoint deactivated: every attempt failed for 72 hours", {
-      orgId: input.tenant.orgId,
-      mode: input.tenant.mode,
-      endpointId: input.endpoint.id,
-    });
+    logLine(
+      "warn",
+      "webhook endpoint deactivated: every attempt failed for 72 hours, at least 10 in a row",
+      {
+        orgId: input.tenant.orgId,
+        mode: input.tenant.mode,
+        endpointId: input.endpoint.id,
+      },
+    );
   }
   return { ok: outcome.ok, attemptedAt, settlement, retryInSeconds };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { encrypt } from "../lib/crypto";
+import { encrypt, sealedFor } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { jsonBody } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
@@ -7,7 +7,7 @@ import { bodyOf } from "../versions/present";
 import { insertEndpoint, MAX_ENDPOINTS } from "./queries";
 import { CreateEndpointBody } from "./schemas";
 import { newSigningSecret } from "./sign";
-import { checkWebhookUrl } from "./url";
+import { urlPolicy, vetWebhookUrl } from "./url";
 
 const ANSWER = { one: "createdWebhook" } as const;
 
@@ -28,7 +28,7 @@ export default defineOperation({
   errors: ["limit_exceeded"],
   handler: async (c) => {
     const body = c.req.valid("json");
-    const url = checkWebhookUrl(body.url, c.var.tenant.mode);
+    const url = await vetWebhookUrl(body.url, urlPolicy(c.env, c.var.tenant.mode), "register");
     if (!url.ok) throw ApiError.validation([{ field: "url", message: url.reason }]);
     const now = Date.now();
     const endpoint = {
@@ -40,13 +40,21 @@ export default defineOperation({
     };
     const secretKey = newSigningSecret();
     const result = { ...endpoint, isActive: true, createdAt: now, secretKey };
-    const key = c.env.ENCRYPTION_KEY;
     // The secret is stored encrypted and never shown again, so a keyed
     // create stores its answer with its claim, encrypted too.
-    const response = c.var.idempotency
-      ? { status: 201, body: await encrypt(key, JSON.stringify(bodyOf(c, ANSWER, result))) }
+    const keyed = c.var.idempotency;
+    const response = keyed
+      ? {
+          status: 201,
+          body: await encrypt(
+            c.env,
+            sealedFor.storedResponse(keyed),
+            JSON.stringify(bodyOf(c, ANSWER, result)),
+          ),
+        }
       : undefined;
-    const stored = { ...endpoint, secret: await encrypt(key, secretKey) };
+    const secret = await encrypt(c.env, sealedFor.endpointSecret(endpoint.id), secretKey);
+    const stored = { ...endpoint, secret };
     if (!(await insertEndpoint(c.var.db, c.var.tenant, stored, now, response))) {
       throw new ApiError("limit_exceeded", {
         message: `An organization and mode have at most ${MAX_ENDPOINTS} webhook endpoints. Delete one first.`,

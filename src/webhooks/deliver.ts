@@ -14,11 +14,19 @@ import {
 } from "./delivery-queries";
 import { EVENT_TYPES } from "./events";
 import { type DeliveryMessage, deliveryMessages, parseMessage, sendAll } from "./queue";
-import { ATTEMPT_LEASE_MS, ATTEMPT_TIMEOUT_MS, retryDelaySeconds } from "./schedule";
+import {
+  ATTEMPT_LEASE_MS,
+  ATTEMPT_TIMEOUT_MS,
+  retryDelaySeconds,
+  slotWaitSeconds,
+} from "./schedule";
+import { recordMark } from "./sweep-queries";
 
 /**
  * The platform lets an invocation wait on six connections at once; workerd
- * (wrangler dev, tests) does not enforce it, so we do.
+ * (wrangler dev, tests) does not enforce it, so we do. (What one endpoint
+ * receives at once is bounded across invocations by the claim: see
+ * ENDPOINT_MAX_IN_FLIGHT.)
  */
 export const MAX_CONCURRENT_POSTS = 6;
 /**
@@ -69,9 +77,9 @@ class Invocation {
   }
 
   handle(message: DeliveryMessage): Promise<void> {
-    return message.kind === "event"
-      ? this.dispatch(message.eventId)
-      : this.redeliver(message.deliveryId);
+    if (message.kind === "event") return this.dispatch(message.eventId);
+    if (message.kind === "delivery") return this.redeliver(message.deliveryId, message.waited ?? 0);
+    return recordMark(this.db, message.at, Date.now());
   }
 
   /**
@@ -105,6 +113,7 @@ class Invocation {
                 event,
               },
               0,
+              0,
             );
             return true;
           });
@@ -124,8 +133,11 @@ class Invocation {
     return true;
   }
 
-  /** The next attempt of a delivery, if it is pending and due; dropped if its endpoint is gone or inactive. */
-  private async redeliver(deliveryId: string): Promise<void> {
+  /**
+   * The next attempt of a delivery, if it is pending and due; dropped if its
+   * endpoint is gone or inactive. `waited`: times in a row it found no free slot.
+   */
+  private async redeliver(deliveryId: string, waited: number): Promise<void> {
     const job = await findDeliveryJob(this.db, deliveryId);
     if (job?.status !== "pending") return;
     const tenant = { orgId: job.orgId, mode: job.mode };
@@ -148,6 +160,7 @@ class Invocation {
           event,
         },
         job.attempts,
+        waited,
       ),
     );
   }
@@ -155,9 +168,15 @@ class Invocation {
   /**
    * Claims attempt `attemptsSeen + 1` (nothing happens if another copy of a
    * message took it first, or its endpoint is gone), makes it to the endpoint
-   * as the claim read it, and schedules the retry on the queue.
+   * as the claim read it, and schedules the retry on the queue. While the
+   * endpoint already has its most POSTs in flight, the delivery is not
+   * attempted (nothing is counted) and comes back in a few seconds.
    */
-  private async attempt(planned: PlannedAttempt, attemptsSeen: number): Promise<void> {
+  private async attempt(
+    planned: PlannedAttempt,
+    attemptsSeen: number,
+    waited: number,
+  ): Promise<void> {
     const { endpointId, ...rest } = planned;
     const claim = await claimAttempt(this.db, planned.tenant, {
       deliveryId: planned.deliveryId,
@@ -166,7 +185,8 @@ class Invocation {
       leaseUntil: Date.now() + ATTEMPT_LEASE_MS,
     });
     if (!claim.claimed) {
-      if (claim.dropped) logDropped(planned.tenant.orgId, planned.deliveryId);
+      if (claim.why === "dropped") logDropped(planned.tenant.orgId, planned.deliveryId);
+      if (claim.why === "busy") await this.sendLater(planned, slotWaitSeconds(waited), waited + 1);
       return;
     }
     const input: AttemptInput = { ...rest, endpoint: claim.target };
@@ -174,14 +194,22 @@ class Invocation {
       timeoutMs: this.timeoutMs,
       retries: true,
     });
-    if (result.retryInSeconds === null) return;
+    if (result.retryInSeconds !== null) await this.sendLater(input, result.retryInSeconds);
+  }
+
+  /** The delivery's next message; its time is in D1, so the sweep sends it should this fail. */
+  private async sendLater(
+    input: PlannedAttempt | AttemptInput,
+    delaySeconds: number,
+    waited?: number,
+  ) {
+    const deliveryId = input.deliveryId;
     try {
       await this.env.WEBHOOK_QUEUE.send(
-        { kind: "delivery", deliveryId: input.deliveryId },
-        { delaySeconds: result.retryInSeconds },
+        waited ? { kind: "delivery", deliveryId, waited } : { kind: "delivery", deliveryId },
+        { delaySeconds },
       );
     } catch (err) {
-      // The delivery is pending with its time in D1: the sweep sends it when overdue.
       logLine("error", "webhook retry not enqueued (the sweep will)", ids(input), err);
     }
   }

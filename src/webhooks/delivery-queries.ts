@@ -1,4 +1,5 @@
-import { and, asc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/database";
 import {
   webhookAttempts as attempts,
@@ -10,6 +11,7 @@ import { inTenant, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Mode, Tenant } from "../env";
 import { subscribesTo } from "./outbox";
+import { DEACTIVATE_AFTER_FAILURES, ENDPOINT_MAX_IN_FLIGHT } from "./schedule";
 
 /**
  * Everything the delivery pipeline asks of D1. Background work starts from an
@@ -247,22 +249,49 @@ const failUnsent = (where: SQL) =>
       .where(where),
   );
 
+const sending = alias(deliveries, "sending");
+
+/**
+ * A POST to the endpoint may start: fewer than `maxInFlight` of its
+ * deliveries hold an in-flight slot (`sending_until` not yet passed). A slot
+ * is freed when its attempt is recorded, or when its lease ends (the worker
+ * died mid-POST).
+ */
+const slotFree = sql`(SELECT count(*) FROM ${deliveries} AS ${sending} WHERE ${sending.endpointId} = ${param("endpointId")} AND ${inTenant(sending, tenantParams)} AND ${sending.sendingUntil} > ${param("now")}) < ${param("maxInFlight")}`;
+
+const claimable = and(thisDelivery, eq(deliveries.attempts, param("attempts")), endpointActive);
+
 /**
  * Takes attempt number `attempts + 1` of a pending delivery, only if nobody
  * took it since `attempts` was read (two copies of a message never send one
- * attempt twice) and its endpoint is still active; until `leaseUntil` the
- * delivery is not due again. The endpoint's URL and secret are read here, in
+ * attempt twice), its endpoint is still active and one of the endpoint's
+ * in-flight slots is free; until `leaseUntil` the delivery holds that slot
+ * and is not due again. The endpoint's URL and secret are read here, in
  * the claim's transaction: an attempt may have waited (behind the POST
  * limiter, or for its retry) since the endpoint was first read, and is sent
  * to the endpoint as it is now. A delivery whose endpoint was deleted or
- * deactivated meanwhile ends failed, unsent.
+ * deactivated meanwhile ends failed, unsent. One that found every slot
+ * taken is not attempted: its `next_attempt_at` moves to now, when its
+ * message goes back to the queue for a few seconds (the sweep counts a
+ * message sent then as still queued until a mark well after it).
  */
 const claimBatch = defineWrite({
   claim: change((b) =>
     b
       .update(deliveries)
-      .set({ attempts: sql`${deliveries.attempts} + 1`, nextAttemptAt: param("leaseUntil") })
-      .where(and(thisDelivery, eq(deliveries.attempts, param("attempts")), endpointActive)),
+      .set({
+        attempts: sql`${deliveries.attempts} + 1`,
+        nextAttemptAt: param("leaseUntil"),
+        sendingUntil: param("leaseUntil"),
+      })
+      .where(and(claimable, slotFree)),
+  ),
+  // After the claim: a claimed delivery no longer has `attempts` as read.
+  wait: change((b) =>
+    b
+      .update(deliveries)
+      .set({ nextAttemptAt: param("now") })
+      .where(and(claimable, sql`NOT ${slotFree}`)),
   ),
   drop: failUnsent(and(thisDelivery, sql`NOT ${endpointActive}`) as SQL),
   target: select(targetColumns, (from) => from().from(endpoints).where(thisEndpoint)),
@@ -270,16 +299,26 @@ const claimBatch = defineWrite({
 
 export type Claim =
   | { claimed: true; target: EndpointTarget }
-  /** Another copy of the message took it (or it is no longer pending), or it was dropped. */
-  | { claimed: false; dropped: boolean };
+  /**
+   * `taken`: another copy of the message took it (or it is no longer
+   * pending); `dropped`: its endpoint is gone or inactive; `busy`: the
+   * endpoint's in-flight slots were all taken (nothing was counted).
+   */
+  | { claimed: false; why: "taken" | "dropped" | "busy" };
 
 export async function claimAttempt(
   db: Db,
   tenant: Tenant,
-  claim: { deliveryId: string; endpointId: string; attemptsSeen: number; leaseUntil: number },
+  claim: {
+    deliveryId: string;
+    endpointId: string;
+    attemptsSeen: number;
+    leaseUntil: number;
+  },
 ): Promise<Claim> {
   const {
     claim: claimed,
+    wait,
     drop,
     target,
   } = await db.write(claimBatch, {
@@ -288,13 +327,13 @@ export async function claimAttempt(
     endpointId: claim.endpointId,
     attempts: claim.attemptsSeen,
     leaseUntil: claim.leaseUntil,
+    maxInFlight: ENDPOINT_MAX_IN_FLIGHT,
     now: Date.now(),
   });
   const [row] = target;
   // Claimed means the endpoint was active in the same transaction, so its row came back.
-  return claimed > 0 && row
-    ? { claimed: true, target: row }
-    : { claimed: false, dropped: drop > 0 };
+  if (claimed > 0 && row) return { claimed: true, target: row };
+  return { claimed: false, why: drop > 0 ? "dropped" : wait > 0 ? "busy" : "taken" };
 }
 
 /** A finished attempt, as recorded (the excerpt is already cut to size). */
@@ -333,7 +372,7 @@ const insertAttempt = change((b) =>
   ),
 );
 
-/** The attempt's own delivery, whatever attempt number it is on now. */
+/** The attempt's own delivery, whatever attempt number it is on now; its in-flight slot is freed. */
 const settle = change((b) =>
   b
     .update(deliveries)
@@ -341,6 +380,7 @@ const settle = change((b) =>
       status: param("status"),
       nextAttemptAt: param("nextAttemptAt"),
       completedAt: param("completedAt"),
+      sendingUntil: sql`NULL`,
     })
     .where(and(thisDelivery, eq(deliveries.attempts, param("attempt")))),
 );
@@ -348,13 +388,19 @@ const settle = change((b) =>
 const successBatch = defineWrite({
   attempt: insertAttempt,
   delivery: settle,
-  healthy: change((b) => b.update(endpoints).set({ failingSince: sql`NULL` }).where(thisEndpoint)),
+  healthy: change((b) =>
+    b
+      .update(endpoints)
+      .set({ failingSince: sql`NULL`, failedAttempts: sql`0` })
+      .where(thisEndpoint),
+  ),
 });
 
 /**
- * A failure starts (or continues) the endpoint's run of failures; one that
- * has lasted DEACTIVATE_AFTER_MS deactivates it, checked before this failure
- * is counted, so `deactivated` says whether this attempt switched it off.
+ * A failure starts (or continues) the endpoint's run of failures; a run that
+ * has lasted DEACTIVATE_AFTER_MS (checked before this failure is counted)
+ * and has, with this one, `minFailures` failures in a row deactivates it;
+ * `deactivated` says whether this attempt switched it off.
  */
 const failureBatch = defineWrite({
   attempt: insertAttempt,
@@ -368,13 +414,17 @@ const failureBatch = defineWrite({
           thisEndpoint,
           eq(endpoints.isActive, true),
           sql`${endpoints.failingSince} <= ${param("failingBefore")}`,
+          sql`${endpoints.failedAttempts} + 1 >= ${param("minFailures")}`,
         ),
       ),
   ),
   failing: change((b) =>
     b
       .update(endpoints)
-      .set({ failingSince: sql`COALESCE(${endpoints.failingSince}, ${param("attemptedAt")})` })
+      .set({
+        failingSince: sql`COALESCE(${endpoints.failingSince}, ${param("attemptedAt")})`,
+        failedAttempts: sql`${endpoints.failedAttempts} + 1`,
+      })
       .where(thisEndpoint),
   ),
 });
@@ -415,6 +465,7 @@ export async function recordAttempt(
     nextAttemptAt: settlement.status === "pending" ? settlement.nextAttemptAt : null,
     completedAt: settlement.status === "pending" ? null : settlement.completedAt,
     failingBefore: health.failingBefore,
+    minFailures: DEACTIVATE_AFTER_FAILURES,
   };
   if (!health.countsAgainstEndpoint) {
     await db.write(notSentBatch, values);
@@ -440,7 +491,8 @@ const endpointInTenant = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${thisEndp
 /**
  * A test send's event (already dispatched: nothing fans it out) and its
  * delivery, on its first attempt and with no next one (so no sweep picks it
- * up), recorded only while the endpoint exists.
+ * up), recorded only while the endpoint exists; the delivery takes one of
+ * the endpoint's in-flight slots if one is free (`slot` says whether).
  */
 const testSendBatch = defineWrite(
   {
@@ -474,58 +526,60 @@ const testSendBatch = defineWrite(
             status: sql`'pending'`,
             attempts: sql`1`,
             createdAt: param("now"),
+            sendingUntil: sql`CASE WHEN ${slotFree} THEN ${param("leaseUntil")} END`,
           },
           endpointInTenant,
         ),
       ),
     ),
+    slot: select({ sendingUntil: deliveries.sendingUntil }, (from) =>
+      from().from(deliveries).where(thisDelivery),
+    ),
   },
   { precondition: () => endpointInTenant },
 );
 
+/** Whether the test send was recorded (the endpoint still exists), and whether it holds a slot. */
 export async function insertTestSend(
   db: Db,
   tenant: Tenant,
   ids: { eventId: string; deliveryId: string; endpointId: string },
   event: { type: string; data: string },
   now: number,
-): Promise<boolean> {
-  const { event: inserted } = await db.write(
+  leaseUntil: number,
+): Promise<{ recorded: boolean; slot: boolean }> {
+  const { event: inserted, slot } = await db.write(
     testSendBatch,
-    { ...tenant, ...ids, ...event, now },
+    { ...tenant, ...ids, ...event, now, leaseUntil, maxInFlight: ENDPOINT_MAX_IN_FLIGHT },
     { resourceId: ids.deliveryId },
   );
-  return inserted > 0;
+  return { recorded: inserted > 0, slot: slot[0]?.sendingUntil != null };
 }
 
-const undispatched = defineRead({ id: events.id }, (from) =>
-  from()
-    .from(events)
-    .where(and(isNull(events.dispatchedAt), lt(events.createdAt, param("before"))))
-    .orderBy(asc(events.createdAt))
-    .limit(sql.placeholder("limit")),
-);
+const testSlotBatch = defineWrite({
+  slot: change((b) =>
+    b
+      .update(deliveries)
+      .set({ sendingUntil: param("leaseUntil") })
+      .where(and(thisDelivery, isNull(deliveries.sendingUntil), slotFree)),
+  ),
+});
 
-/** Events (of every tenant) recorded before `before` and never fanned out, oldest first. */
-export async function undispatchedEvents(db: Db, before: number, limit: number) {
-  return (await db.read(undispatched, { before, limit })).map((r) => r.id);
-}
-
-const overdue = defineRead({ id: deliveries.id }, (from) =>
-  from()
-    .from(deliveries)
-    // A literal, not a bound value: only then can SQLite use the partial
-    // index webhook_deliveries_pending_idx instead of scanning 30 days of deliveries.
-    .where(
-      and(sql`${deliveries.status} = 'pending'`, lt(deliveries.nextAttemptAt, param("before"))),
-    )
-    .orderBy(asc(deliveries.nextAttemptAt))
-    .limit(sql.placeholder("limit")),
-);
-
-/** Pending deliveries (of every tenant) whose next attempt was due before `before`, oldest first. */
-export async function overdueDeliveries(db: Db, before: number, limit: number) {
-  return (await db.read(overdue, { before, limit })).map((r) => r.id);
+/** Takes a slot for a recorded test send that had none; false while the endpoint's slots are all taken. */
+export async function takeTestSendSlot(
+  db: Db,
+  tenant: Tenant,
+  ids: { deliveryId: string; endpointId: string },
+  leaseUntil: number,
+): Promise<boolean> {
+  const { slot } = await db.write(testSlotBatch, {
+    ...tenant,
+    ...ids,
+    leaseUntil,
+    maxInFlight: ENDPOINT_MAX_IN_FLIGHT,
+    now: Date.now(),
+  });
+  return slot > 0;
 }
 
 const olderThan = (table: typeof events | typeof deliveries | typeof attempts) =>

@@ -106,6 +106,9 @@ export async function insertEndpoint(
 
 const patch = patchOf(endpoints, ["url", "events", "description", "isActive", "apiVersion"]);
 
+/** Before the UPDATE (SET reads the old row): the patch switches an inactive endpoint on. */
+const reactivated = sql`(${param("set_isActive")} AND ${param("isActive")} AND NOT ${endpoints.isActive})`;
+
 const updateBatch = defineWrite(
   {
     update: change((b) =>
@@ -113,8 +116,11 @@ const updateBatch = defineWrite(
         .update(endpoints)
         .set({
           ...patch.set,
-          // Reactivated, an endpoint starts a new record of failures.
-          failingSince: sql`CASE WHEN ${param("set_isActive")} AND ${param("isActive")} THEN NULL ELSE ${endpoints.failingSince} END`,
+          // Reactivated (inactive, now active), an endpoint starts a new
+          // record of failures; `isActive: true` sent to an active one, as a
+          // PUT does, leaves its streak running.
+          failingSince: sql`CASE WHEN ${reactivated} THEN NULL ELSE ${endpoints.failingSince} END`,
+          failedAttempts: sql`CASE WHEN ${reactivated} THEN 0 ELSE ${endpoints.failedAttempts} END`,
         })
         .where(thisEndpoint),
     ),

@@ -1,14 +1,27 @@
-/** A queue message: one recorded event to fan out, or one delivery to attempt again. */
+/**
+ * A queue message: one recorded event to fan out, one delivery to attempt
+ * again (`waited`: how many times in a row it found its endpoint's POSTs all
+ * taken, which spaces its next tries), or the sweep's progress mark (`at`:
+ * when that sweep ran), which the consumer records (see sweep-queries.ts).
+ */
 export type DeliveryMessage =
   | { kind: "event"; eventId: string }
-  | { kind: "delivery"; deliveryId: string };
+  | { kind: "delivery"; deliveryId: string; waited?: number }
+  | { kind: "mark"; at: number };
+
+const isCount = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
 /** A message body as sent by this service, or null (read strictly: anything else is dropped). */
 export function parseMessage(body: unknown): DeliveryMessage | null {
   if (typeof body !== "object" || body === null) return null;
-  const { kind, eventId, deliveryId } = body as Record<string, unknown>;
+  const { kind, eventId, deliveryId, waited, at } = body as Record<string, unknown>;
   if (kind === "event" && typeof eventId === "string") return { kind, eventId };
-  if (kind === "delivery" && typeof deliveryId === "string") return { kind, deliveryId };
+  if (kind === "delivery" && typeof deliveryId === "string") {
+    if (waited === undefined) return { kind, deliveryId };
+    return isCount(waited) ? { kind, deliveryId, waited } : null;
+  }
+  if (kind === "mark" && isCount(at) && at > 0) return { kind, at };
   return null;
 }
 

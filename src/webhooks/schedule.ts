@@ -14,8 +14,35 @@ const RETRY_CAP_SECONDS = 3600;
 /** A delivery still failing this long after it was created is given up. */
 export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** An endpoint whose attempts have all failed for this long is deactivated. */
+/**
+ * An endpoint whose attempts have all failed for this long, and at least
+ * DEACTIVATE_AFTER_FAILURES times in a row, is deactivated: a run both long
+ * and dense, never one failure after a quiet period.
+ */
 export const DEACTIVATE_AFTER_MS = 72 * 60 * 60 * 1000;
+export const DEACTIVATE_AFTER_FAILURES = 10;
+
+/**
+ * POSTs in flight to one endpoint at once, across every consumer invocation
+ * and test send: a burst never floods a receiver (whose overload answers
+ * would then count toward its deactivation).
+ */
+export const ENDPOINT_MAX_IN_FLIGHT = 4;
+
+/** The longest a delivery waiting for a free POST slot stays away (below the sweep's MARK_SLACK_MS). */
+const SLOT_WAIT_CAP_SECONDS = 30;
+
+/**
+ * A delivery that found its endpoint's POSTs all taken goes back to the
+ * queue for a few seconds: 1 s up to 2, 4, 8... seconds (at most
+ * SLOT_WAIT_CAP_SECONDS) after `waited` such waits in a row, picked at
+ * random in that range so the waiting ones do not return together, and a
+ * long backlog behind a slow receiver does not keep D1 busy re-checking.
+ */
+export function slotWaitSeconds(waited: number, random = Math.random()): number {
+  const most = Math.min(2 ** (Math.min(waited, 10) + 1), SLOT_WAIT_CAP_SECONDS);
+  return 1 + Math.floor(random * most);
+}
 
 /**
  * While an attempt runs, its delivery is not due again for this long (a
@@ -40,6 +67,20 @@ export function afterFailure(
   now: number,
 ): { giveUp: true } | { giveUp: false; delaySeconds: number; nextAttemptAt: number } {
   if (now - createdAt >= RETRY_WINDOW_MS) return { giveUp: true };
+  const delaySeconds = retryDelaySeconds(attempts);
+  return { giveUp: false, delaySeconds, nextAttemptAt: now + delaySeconds * 1000 };
+}
+
+/**
+ * What follows an attempt the service could not make (no key, a secret it
+ * cannot decrypt, a payload it cannot present): the endpoint is not at
+ * fault, so the delivery is never given up for it. It is retried, at most an
+ * hour apart, until the cause is fixed (or the 30-day purge takes it).
+ */
+export function afterOwnFailure(
+  attempts: number,
+  now: number,
+): { giveUp: false; delaySeconds: number; nextAttemptAt: number } {
   const delaySeconds = retryDelaySeconds(attempts);
   return { giveUp: false, delaySeconds, nextAttemptAt: now + delaySeconds * 1000 };
 }

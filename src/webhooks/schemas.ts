@@ -15,7 +15,7 @@ const Url = z
   .max(2048, "must be at most 2048 characters")
   .openapi({
     description:
-      "Where events are POSTed: `https` and a host name in live mode; test mode also takes `http`, `localhost` and IP addresses. At most 2,048 characters, no user name or password. Redirects are never followed.",
+      "Where events are POSTed: `https` on the default port and a host name in live mode; test mode also takes `http`, other ports and public IP addresses. Never an address, or a name resolving to one, that is loopback, private, link-local (cloud metadata), CGNAT, reserved, multicast, documentation or unique-local, nor `localhost`, `*.local`, `*.internal` or a cloud metadata name. At most 2,048 characters, no user name or password. Redirects are never followed.",
     example: "https://example.com/hooks/commet",
   });
 

@@ -1,7 +1,7 @@
 import type { Db } from "../db/database";
-import { overdueDeliveries, undispatchedEvents } from "./delivery-queries";
 import { type DeliveryMessage, deliveryMessages, eventMessages, sendAll } from "./queue";
 import { ATTEMPT_LEASE_MS } from "./schedule";
+import { takeLost } from "./sweep-queries";
 
 /** An event still undispatched this long after it was recorded lost its queue message. */
 const SWEEP_EVENTS_AFTER_MS = 60_000;
@@ -12,15 +12,32 @@ const SWEEP_EVENTS_AFTER_MS = 60_000;
  * duplicate finds its attempt claimed and does nothing.
  */
 const SWEEP_DELIVERIES_AFTER_MS = 4 * 60_000 + ATTEMPT_LEASE_MS;
+/**
+ * Queues keeps order only roughly: a message sent this long before a mark
+ * was delivered before the mark was. It also covers a message sent after its
+ * write (`waitUntil`) a little after the write's time, and a delivery's wait
+ * for a free slot (sent at `next_attempt_at`, delayed up to 30 s).
+ */
+export const MARK_SLACK_MS = 60_000;
 /** Messages of each kind one run sends at most; the next run (5 minutes later) takes the rest. */
 const SWEEP_LIMIT = 1000;
 
-type SweepResult = { events: number; deliveries: number; complete: boolean };
+type SweepResult = {
+  events: number;
+  deliveries: number;
+  complete: boolean;
+  /** The queue's progress mark the run went by (null: none recorded yet). */
+  mark: number | null;
+};
 
 /**
- * Puts back on the queue what D1 says should be there: events recorded but
- * never fanned out (the worker died between commit and enqueue, or the send
- * failed) and deliveries whose retry is overdue.
+ * Puts back on the queue what D1 says should be there and is not: events
+ * recorded but never fanned out (the worker died between commit and
+ * enqueue, or the send failed) and deliveries whose retry is overdue. A
+ * message counts as lost only once a progress mark sent after it has come
+ * out of the queue, so under a backlog nothing still queued is sent twice;
+ * each run then sends a new mark. Before the consumer has recorded any mark
+ * (a fresh deployment), only the age rules apply.
  */
 export async function sweepWebhooks(
   db: Db,
@@ -28,12 +45,23 @@ export async function sweepWebhooks(
   now: number,
   { limit = SWEEP_LIMIT } = {},
 ): Promise<SweepResult> {
-  const events = await undispatchedEvents(db, now - SWEEP_EVENTS_AFTER_MS, limit);
-  const deliveries = await overdueDeliveries(db, now - SWEEP_DELIVERIES_AFTER_MS, limit);
-  await sendAll(queue, [...eventMessages(events), ...deliveryMessages(deliveries)]);
+  const lost = await takeLost(
+    db,
+    {
+      now,
+      eventsBefore: now - SWEEP_EVENTS_AFTER_MS,
+      deliveriesBefore: now - SWEEP_DELIVERIES_AFTER_MS,
+      slack: MARK_SLACK_MS,
+    },
+    limit,
+  );
+  await sendAll(queue, [...eventMessages(lost.events), ...deliveryMessages(lost.deliveries)]);
+  // After what it re-enqueued: once the mark is handled, so were they.
+  await queue.send({ kind: "mark", at: now });
   return {
-    events: events.length,
-    deliveries: deliveries.length,
-    complete: events.length < limit && deliveries.length < limit,
+    events: lost.events.length,
+    deliveries: lost.deliveries.length,
+    complete: lost.events.length < limit && lost.deliveries.length < limit,
+    mark: lost.mark,
   };
 }

@@ -3,7 +3,7 @@ import { jsonBody } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
 import { findEndpoint, updateEndpoint } from "./queries";
 import { EndpointIdParam, UpdateEndpointBody } from "./schemas";
-import { checkWebhookUrl } from "./url";
+import { urlPolicy, vetWebhookUrl } from "./url";
 
 /** PATCH (the current SDKs) and PUT (7.x) behave the same: only the fields sent change. */
 const update = (method: "patch" | "put") =>
@@ -25,7 +25,10 @@ const update = (method: "patch" | "put") =>
     handler: async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      const url = body.url === undefined ? null : checkWebhookUrl(body.url, c.var.tenant.mode);
+      const url =
+        body.url === undefined
+          ? null
+          : await vetWebhookUrl(body.url, urlPolicy(c.env, c.var.tenant.mode), "register");
       if (url && !url.ok) throw ApiError.validation([{ field: "url", message: url.reason }]);
       const endpoint = await updateEndpoint(c.var.db, c.var.tenant, id, body, Date.now());
       if (!endpoint) throw new ApiError("webhook_not_found", { param: "id" });

@@ -1,21 +1,50 @@
-import type { Mode } from "../env";
+import type { Bindings, Mode } from "../env";
+import { classifyHost, type Forbidden } from "./address";
+import { type Resolver, resolverFor } from "./resolve";
 
 /** API.md, Webhooks: the longest endpoint URL accepted. */
 export const MAX_URL_LENGTH = 2048;
 
-export type UrlCheck = { ok: true } | { ok: false; reason: string };
+export type UrlPolicy = {
+  mode: Mode;
+  /** Lets loopback receivers through in test mode (`WEBHOOK_ALLOW_LOOPBACK`, local development). */
+  allowLoopback: boolean;
+  resolve: Resolver;
+};
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+export type UrlCheck =
+  /** `lookup`: the host name whose addresses still decide, or null (an address, or allowed loopback). */
+  { ok: true; lookup: string | null } | { ok: false; reason: string };
+
+export type Vetting =
+  | { ok: true }
+  /** `endpointsFault` false: the lookup service failed, not the endpoint. */
+  | { ok: false; reason: string; endpointsFault: boolean };
+
+export function urlPolicy(env: Bindings, mode: Mode): UrlPolicy {
+  return {
+    mode,
+    allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "true",
+    resolve: resolverFor(env.WEBHOOK_DOH_URL),
+  };
+}
+
+const refused = (forbidden: Forbidden | null, policy: Pick<UrlPolicy, "mode" | "allowLoopback">) =>
+  forbidden !== null &&
+  !(forbidden.kind === "loopback" && policy.mode === "test" && policy.allowLoopback);
 
 /**
- * Whether `url` may receive webhooks in `mode`; the reason says why not, in
- * the words of a validation message (`url: <reason>`). Live endpoints need
- * `https` and a public host name; test endpoints may also be `http`,
- * `localhost` or an IP address, for receivers on a developer's machine.
- * The WHATWG parser turns `0x7f.1` or `2130706433` into `127.0.0.1` before
- * we look, so every spelling of an IP address is caught.
+ * What `url` is, before any lookup; the reason says why not, in the words of
+ * a validation message (`url: <reason>`). Live endpoints need `https` on the
+ * default port and a host name; test endpoints may also be `http`, on any
+ * port, or a public IP address. The WHATWG parser turns `0x7f.1` or
+ * `2130706433` into `127.0.0.1` before we look, so every spelling of an
+ * address meets the same table (./address.ts).
  */
-export function checkWebhookUrl(url: string, mode: Mode): UrlCheck {
+export function checkWebhookUrl(
+  url: string,
+  policy: Pick<UrlPolicy, "mode" | "allowLoopback">,
+): UrlCheck {
   if (url.length > MAX_URL_LENGTH) {
     return { ok: false, reason: `must be at most ${MAX_URL_LENGTH} characters` };
   }
@@ -25,23 +54,71 @@ export function checkWebhookUrl(url: string, mode: Mode): UrlCheck {
   } catch {
     return { ok: false, reason: "must be an absolute http or https URL" };
   }
-  const live = mode === "live";
+  const live = policy.mode === "live";
   if (parsed.protocol !== "https:" && (live || parsed.protocol !== "http:")) {
     return { ok: false, reason: live ? "must use https" : "must use http or https" };
   }
   if (parsed.username !== "" || parsed.password !== "") {
     return { ok: false, reason: "must not contain a user name or password" };
   }
-  if (!live) return { ok: true };
-  const host = parsed.hostname.replace(/\.$/, "").toLowerCase();
-  if (host.startsWith("[") || IPV4.test(host)) {
+  const host = parsed.hostname.replace(/\.$/, "");
+  const { type, forbidden } = classifyHost(host);
+  if (live && type !== "name") {
     return { ok: false, reason: "must use a host name, not an IP address, in live mode" };
   }
-  if (host === "localhost" || host.endsWith(".localhost")) {
-    return { ok: false, reason: "must not be localhost in live mode" };
+  if (live && parsed.port !== "") {
+    return { ok: false, reason: "must use the default https port in live mode" };
   }
-  if (!host.includes(".")) {
-    return { ok: false, reason: "must use a public host name in live mode" };
+  if (refused(forbidden, policy)) return { ok: false, reason: `${host} is ${forbidden?.what}` };
+  return { ok: true, lookup: type === "name" && forbidden === null ? host : null };
+}
+
+/**
+ * The one gate of a webhook target, at registration (create, update) and
+ * before every POST (`send`): the URL's own rules, then every address its
+ * host name resolves to. A lookup that fails or finds nothing does not stop
+ * a registration (the name may not exist yet; `npm run dev` is offline) but
+ * stops a POST: fail closed.
+ */
+export async function vetWebhookUrl(
+  url: string,
+  policy: UrlPolicy,
+  stage: "register" | "send",
+): Promise<Vetting> {
+  const check = checkWebhookUrl(url, policy);
+  if (!check.ok) return { ok: false, reason: check.reason, endpointsFault: true };
+  if (check.lookup === null) return { ok: true };
+  const found = await policy.resolve(check.lookup);
+  if (found.status === "found") {
+    for (const address of found.addresses) {
+      const { forbidden } = classifyHost(address);
+      if (refused(forbidden, policy)) {
+        return {
+          ok: false,
+          reason: `resolves to ${address}, ${forbidden?.what}`,
+          endpointsFault: true,
+        };
+      }
+    }
+    return { ok: true };
   }
-  return { ok: true };
+  if (stage === "register") return { ok: true };
+  return found.status === "none"
+    ? { ok: false, reason: `${check.lookup} has no address (A or AAAA)`, endpointsFault: true }
+    : { ok: false, reason: "the lookup of its address failed", endpointsFault: false };
+}
+
+/**
+ * Before each POST: why this one must not be sent (as the attempt's error),
+ * or null. A forbidden or missing address is the endpoint's failure; a
+ * lookup service that failed is ours and does not count against it.
+ */
+export async function refuseToSend(
+  env: Bindings,
+  url: string,
+  mode: Mode,
+): Promise<{ error: string; countsAgainstEndpoint: boolean } | null> {
+  const vetted = await vetWebhookUrl(url, urlPolicy(env, mode), "send");
+  if (vetted.ok) return null;
+  return { error: `not sent: url: ${vetted.reason}`, countsAgainstEndpoint: vetted.endpointsFault };
 }

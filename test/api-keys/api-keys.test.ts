@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clearKeyUse } from "../../src/api-keys/last-used";
+import { setMarkDelay } from "../../src/api-keys/mark";
 import { RECONCILE_AFTER_MS, reconcileApiKeys } from "../../src/api-keys/reconcile";
 import worker from "../../src/index";
 import { recordKvKey } from "../../src/lib/api-keys";
@@ -23,6 +24,10 @@ type Listed = { id: string; name: string; prefix: string; lastUsedAt: string | n
 type List = { object: string; data: Listed[]; hasMore: boolean; nextCursor?: string };
 
 const DAY = 86_400_000;
+
+// Local KV takes any number of writes a second: the creates' marks need not wait.
+beforeAll(() => setMarkDelay(0));
+afterAll(() => setMarkDelay());
 
 /** A client on the current version (bodies are the objects themselves). */
 const current = (orgId = uniqueOrg(), mode: "test" | "live" = "test") =>
@@ -55,12 +60,27 @@ describe("POST /api-keys", () => {
     expect(seen.status).toBe(200);
   });
 
-  it("never outlives an expiring creator, and takes expiresInDays", async () => {
+  it("never outlives an expiring creator: the default is cut to its expiry, an explicit later one refused", async () => {
     const orgId = uniqueOrg();
     const soon = new Date(Date.now() + 10 * DAY).toISOString();
     const { key } = await createKey(orgId, "test", { expiresAt: soon });
-    const capped = await asKey(key, "POST", "/api-keys", { name: "child", expiresInDays: 30 });
+    const capped = await asKey(key, "POST", "/api-keys", { name: "child" });
+    expect(capped.status).toBe(201);
     expect((capped.body as Created).expiresAt).toBe(soon);
+    const tooLate = await asKey(key, "POST", "/api-keys", { name: "child", expiresInDays: 30 });
+    expectError(tooLate, 400, "validation_error", "expiresInDays");
+    expect(tooLate.body.error?.message).toBe(
+      `expiresInDays: must be at most 9: the key making it expires at ${soon}`,
+    );
+    expect(tooLate.body.error?.details).toEqual([
+      {
+        field: "expiresInDays",
+        message: `must be at most 9: the key making it expires at ${soon}`,
+      },
+    ]);
+    // The latest allowed is accepted.
+    const latest = await asKey(key, "POST", "/api-keys", { name: "child", expiresInDays: 9 });
+    expect(latest.status).toBe(201);
     const short = await asKey(key, "POST", "/api-keys", { name: "child", expiresInDays: 2 });
     const days = (Date.parse((short.body as Created).expiresAt) - Date.now()) / DAY;
     expect(days).toBeGreaterThan(1.99);
@@ -172,11 +192,10 @@ describe("DELETE /api-keys/{id}", () => {
     expectError(await api.del(`/api-keys/${made.id}`), 404, "api_key_not_found", "id");
   });
 
-  it("lets a key delete itself (rotation)", async () => {
+  it("lets a key delete itself (rotation: its maker makes the new key)", async () => {
     const api = await current();
     const oldKey = (await api.post<Created>("/api-keys", { name: "old" })).body;
-    const newKey = (await asKey(oldKey.apiKey, "POST", "/api-keys", { name: "new" }))
-      .body as Created;
+    const newKey = (await api.post<Created>("/api-keys", { name: "new" })).body;
     expect((await asKey(oldKey.apiKey, "DELETE", `/api-keys/${oldKey.id}`)).status).toBe(200);
     expectError(await asKey(oldKey.apiKey, "GET", "/plans"), 401, "unauthorized");
     expect((await asKey(newKey.apiKey, "GET", "/plans")).status).toBe(200);

@@ -1,13 +1,20 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { REFUSALS } from "../../src/auth/credentials";
 import {
   cachedKey,
   fetchKey,
   KEY_CACHE_TTL_MS,
   UNKNOWN_KEY_TTL_MS,
 } from "../../src/auth/key-cache";
-import { generateApiKey, keyEntries, recordKvKey } from "../../src/lib/api-keys";
+import {
+  generateApiKey,
+  keyEntries,
+  MAX_API_KEY_LENGTH,
+  recordKvKey,
+} from "../../src/lib/api-keys";
 import { forgetKey } from "../../src/middleware/auth";
+import { countingEnv } from "../helpers/counting";
 import { call, expectError } from "../helpers/http";
 import { createKey, uniqueOrg } from "../helpers/keys";
 
@@ -20,7 +27,7 @@ function countingKv() {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
-      if (prop === "get") {
+      if (prop === "get" || prop === "getWithMetadata") {
         return (...args: unknown[]) => {
           reads.count++;
           return value.apply(target, args);
@@ -37,8 +44,8 @@ describe("the isolate's key cache", () => {
     const { key, record } = await createKey(uniqueOrg());
     const { kv, reads } = countingKv();
     const t = Date.now();
-    expect(await fetchKey(kv, key, "req_test", t)).toEqual(record);
-    expect(cachedKey(key, t + KEY_CACHE_TTL_MS - 1)).toEqual(record);
+    expect(await fetchKey(kv, key, "req_test", t)).toEqual({ record, operator: true });
+    expect(cachedKey(key, t + KEY_CACHE_TTL_MS - 1)).toEqual({ record, operator: true });
     expect(cachedKey(key, t + KEY_CACHE_TTL_MS)).toBeUndefined();
     expect(reads.count).toBe(1);
   });
@@ -55,7 +62,10 @@ describe("the isolate's key cache", () => {
     const { record } = await createKey(uniqueOrg());
     for (const entry of await keyEntries(key, record))
       await env.API_KEYS.put(entry.key, entry.value);
-    expect(await fetchKey(kv, key, "req_test", t + UNKNOWN_KEY_TTL_MS)).toEqual(record);
+    expect(await fetchKey(kv, key, "req_test", t + UNKNOWN_KEY_TTL_MS)).toEqual({
+      record,
+      operator: true,
+    });
     expect(reads.count).toBe(2);
   });
 
@@ -67,6 +77,35 @@ describe("the isolate's key cache", () => {
     const before = reads.count;
     await fetchKey(kv, first, "req_test");
     expect(reads.count).toBe(before + 1);
+  });
+});
+
+describe("a presented key longer than any key the service issues", () => {
+  it("is refused as malformed (401) before it is hashed, looked up or cached", async () => {
+    const { request } = countingEnv();
+    const huge = `ck_test_${"a".repeat(30_000)}`;
+    for (let i = 0; i < 2; i++) {
+      const res = await request("GET", "/plans", huge);
+      expect(res.status).toBe(401);
+      expect((res.body.error as { message: string }).message).toBe(REFUSALS.malformed);
+      expect(res.counts).toEqual({ d1: 0, kvGet: 0 });
+    }
+    // One character over the longest key is over, too.
+    const over = `ck_live_${"a".repeat(MAX_API_KEY_LENGTH - 7)}`;
+    expect((await request("GET", "/plans", over)).counts).toEqual({ d1: 0, kvGet: 0 });
+  });
+
+  it("is never read from KV nor remembered by the unknown-key cache", async () => {
+    const { kv, reads } = countingKv();
+    const huge = `ck_test_${"a".repeat(30_000)}`;
+    expect(await fetchKey(kv, huge, "req_test")).toBeNull();
+    expect(await fetchKey(kv, huge, "req_test")).toBeNull();
+    expect(reads.count).toBe(0);
+    // The longest key issued is still looked up.
+    const longest = generateApiKey("live");
+    expect(longest).toHaveLength(MAX_API_KEY_LENGTH);
+    expect(await fetchKey(kv, longest, "req_test")).toBeNull();
+    expect(reads.count).toBe(1);
   });
 });
 
@@ -96,7 +135,7 @@ describe("revocation in the isolate that revokes", () => {
     expect((await list(dropped.key)).status).toBe(200);
     forgetKey(dropped.record.id);
     expect((await list(kept.key)).status).toBe(200);
-    expect(cachedKey(kept.key)).toEqual(kept.record);
+    expect(cachedKey(kept.key)).toEqual({ record: kept.record, operator: true });
     expect(cachedKey(dropped.key)).toBeUndefined();
   });
 });

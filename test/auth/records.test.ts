@@ -38,6 +38,11 @@ describe("key records in KV are read strictly (fail closed)", () => {
     expect((await list(key)).status).toBe(200);
   });
 
+  it("accepts a record written before keys recorded their maker (no createdBy)", async () => {
+    const { key } = await storeRaw(without("createdBy"));
+    expect((await list(key)).status).toBe(200);
+  });
+
   it.each([
     ["not JSON", "{not json"],
     ["a JSON string", '"apikey"'],
@@ -58,6 +63,8 @@ describe("key records in KV are read strictly (fail closed)", () => {
     ["an unknown mode", edit({ mode: "prod" })],
     ["an unknown tier", edit({ tier: "gold" })],
     ["no tier", without("tier")],
+    ["a createdBy that is no key id", edit({ createdBy: "" })],
+    ["a numeric createdBy", edit({ createdBy: 7 })],
   ])("refuses a record with %s, and logs its KV key", async (_, value) => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const { key, kvKey } = await storeRaw(value);

@@ -55,7 +55,7 @@ describe("query plans", () => {
     expect(await queryPlanProblems(counting.prepared)).toEqual([]);
   });
 
-  it("every statement of the queue consumer reads by index, delivered or retried", async () => {
+  it("every statement of the queue consumer reads by index, delivered, retried or marked", async () => {
     const orgId = uniqueOrg();
     const ok = receiver();
     const failing = receiver({ status: 500 });
@@ -64,7 +64,9 @@ describe("query plans", () => {
     const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
     const counting = countingEnv();
     vi.spyOn(console, "log").mockImplementation(() => {});
-    await runBatch([eventMessage(eventId)], { bindings: { DB: counting.env.DB } });
+    await runBatch([eventMessage(eventId), { kind: "mark", at: Date.now() }], {
+      bindings: { DB: counting.env.DB },
+    });
     expect(ok.requests).toHaveLength(1);
     expect(failing.requests).toHaveLength(1);
     expect(counting.prepared.size).toBeGreaterThan(3);

@@ -115,7 +115,8 @@ describe("key records in KV", () => {
     const stored = await env.API_KEYS.get(`apikey:${hash}`, "json");
     expect(stored).toEqual(record);
     expect(Object.keys(stored as object).sort()).toEqual(
-      ["createdAt", "expiresAt", "id", "mode", "name", "orgId", "tier"].sort(),
+      // createdBy: null, the operator's (lineage, README "API keys").
+      ["createdAt", "createdBy", "expiresAt", "id", "mode", "name", "orgId", "tier"].sort(),
     );
     expect(record).toMatchObject({ orgId: org, mode: "live", name: "ci", tier: "standard" });
     expect(Date.parse(record.expiresAt as string) - Date.parse(record.createdAt)).toBe(

@@ -29,7 +29,13 @@ export type ApiResponse<T = Body> = {
   text: string;
 };
 
-type Init = { headers?: Record<string, string>; body?: unknown; rawBody?: string };
+type Init = {
+  headers?: Record<string, string>;
+  body?: unknown;
+  rawBody?: string;
+  /** Bindings in place of the test env's (another key, a missing secret): a restarted worker. */
+  bindings?: Partial<Cloudflare.Env>;
+};
 
 /** Calls the worker over HTTP, as a client would. */
 export async function call<T = Body>(
@@ -50,7 +56,7 @@ export async function call<T = Body>(
   const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`http://api.test${path}`, { method, headers, body }),
-    env,
+    init.bindings ? { ...env, ...init.bindings } : env,
     ctx,
   );
   await waitOnExecutionContext(ctx);

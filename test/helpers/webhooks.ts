@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { afterAll, beforeAll } from "vitest";
 import type { Mode } from "../../src/env";
-import { encrypt } from "../../src/lib/crypto";
+import { encrypt, sealedFor } from "../../src/lib/crypto";
 import { newId } from "../../src/lib/ids";
 import { type DeliverOptions, deliverBatch } from "../../src/webhooks/deliver";
 import type { DeliveryMessage } from "../../src/webhooks/queue";
@@ -132,14 +132,16 @@ export async function createEndpoint(opts: {
   isActive?: boolean;
   createdAt?: number;
   failingSince?: number | null;
+  /** Failed attempts in a row so far (0 by default). */
+  failedAttempts?: number;
 }): Promise<TestEndpoint> {
   const id = newId("whep");
   const secret = newSigningSecret();
   const mode = opts.mode ?? "test";
   const createdAt = opts.createdAt ?? Date.now() - 60_000;
   await env.DB.prepare(
-    `INSERT INTO webhook_endpoints (id, org_id, mode, url, events, description, is_active, api_version, secret, failing_since, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO webhook_endpoints (id, org_id, mode, url, events, description, is_active, api_version, secret, failing_since, failed_attempts, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
   )
     .bind(
       id,
@@ -149,8 +151,9 @@ export async function createEndpoint(opts: {
       JSON.stringify(opts.events ?? ["*"]),
       opts.isActive === false ? 0 : 1,
       opts.apiVersion ?? null,
-      await encrypt(env.ENCRYPTION_KEY, secret),
+      await encrypt(env, sealedFor.endpointSecret(id), secret),
       opts.failingSince ?? null,
+      opts.failedAttempts ?? 0,
       createdAt,
       createdAt,
     )
@@ -304,16 +307,48 @@ export async function attemptsOf(deliveryId: string): Promise<AttemptState[]> {
 
 export async function endpointState(id: string) {
   return env.DB.prepare(
-    "SELECT is_active, failing_since, updated_at FROM webhook_endpoints WHERE id = ?",
+    "SELECT is_active, failing_since, failed_attempts, updated_at FROM webhook_endpoints WHERE id = ?",
   )
     .bind(id)
-    .first<{ is_active: number; failing_since: number | null; updated_at: number }>();
+    .first<{
+      is_active: number;
+      failing_since: number | null;
+      failed_attempts: number;
+      updated_at: number;
+    }>();
 }
 
 export async function eventState(id: string) {
   return env.DB.prepare("SELECT dispatched_at FROM webhook_events WHERE id = ?")
     .bind(id)
     .first<{ dispatched_at: number | null }>();
+}
+
+/**
+ * `n` deliveries (of events that need not exist) holding in-flight slots of
+ * the endpoint for a minute, as POSTs under way would; returns their IDs.
+ */
+export async function occupySlots(endpoint: TestEndpoint, n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, () => newId("whdl"));
+  const now = Date.now();
+  const insert = env.DB.prepare(
+    "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, mode, status, attempts, next_attempt_at, created_at, sending_until) VALUES (?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)",
+  );
+  await env.DB.batch(
+    ids.map((id) =>
+      insert.bind(
+        id,
+        newId("whev"),
+        endpoint.id,
+        endpoint.orgId,
+        endpoint.mode,
+        now + 60_000,
+        now,
+        now + 60_000,
+      ),
+    ),
+  );
+  return ids;
 }
 
 /** Makes a pending delivery due now, as if its retry delay had passed. */

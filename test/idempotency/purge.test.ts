@@ -35,7 +35,7 @@ describe("idempotency purge", () => {
     await seed(fresh, 50, IDEMPOTENCY_TTL_MS - HOUR);
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
     const controller = createScheduledController({
-      cron: "*/30 * * * *",
+      cron: "2,32 * * * *",
       scheduledTime: Date.now(),
     });
     await worker.scheduled(controller, env);

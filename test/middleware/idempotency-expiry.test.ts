@@ -36,7 +36,7 @@ async function countKeys(orgId: string): Promise<number> {
 }
 
 async function runCron() {
-  const controller = createScheduledController({ cron: "*/30 * * * *", scheduledTime: Date.now() });
+  const controller = createScheduledController({ cron: "2,32 * * * *", scheduledTime: Date.now() });
   // The handler awaits its own work, so no execution context is needed.
   await worker.scheduled(controller, env);
 }

@@ -8,7 +8,7 @@ type Id = { data: { id: string } };
 
 async function fixtures(c: Client) {
   const webhook = (
-    await c.post<Id>("/webhooks", { url: "http://127.0.0.1:9/w", events: ["plan.created"] })
+    await c.post<Id>("/webhooks", { url: "http://hooks.example.com:9/w", events: ["plan.created"] })
   ).body.data.id;
   const group = (await c.post<Id>("/plan-groups", { name: "G" })).body.data.id;
   const plan = (await c.post<Id>("/plans/manage", { name: "P", code: "p", planGroupId: group }))

@@ -56,6 +56,7 @@ describe("the CLI and the API see the same keys", () => {
         expiresAt: null,
         lastUsedAt: null,
         createdAt: made.record.createdAt,
+        createdBy: null,
       },
     ]);
 
@@ -90,6 +91,8 @@ describe("the CLI and the API see the same keys", () => {
         createdAt: Date.parse(made.createdAt),
         expiresAt: Date.parse(made.expiresAt as string),
         lastUsedAt: expect.any(Number),
+        // The test client's key made it.
+        createdBy: expect.stringMatching(/^key_/),
       },
     ]);
     // The test client's own key is stored the way keys were before the listing.
@@ -102,6 +105,41 @@ describe("the CLI and the API see the same keys", () => {
     clearKeyCache();
     expectError(await asKey(made.apiKey), 401, "unauthorized");
     expect((await http.get<List>("/api-keys")).body.data).toEqual([]);
+  });
+
+  it("key:revoke revokes the keys the key made over the API, directly or through them", async () => {
+    const orgId = uniqueOrg();
+    const ops = await storeNewKey(cli.kv, cli.sql, {
+      orgId,
+      mode: "test",
+      name: "ops",
+      tier: "unlimited",
+      expiresInDays: null,
+    });
+    const as = (key: string, body: unknown) =>
+      call("POST", "/api/v1/api-keys", {
+        headers: { "x-api-key": key, "Commet-Version": "2026-07-31" },
+        body,
+      });
+    const child = (await as(ops.apiKey, { name: "child" })).body as Created;
+    const grandchild = (await as(child.apiKey, { name: "grandchild" })).body as Created;
+    const other = await storeNewKey(cli.kv, cli.sql, {
+      orgId,
+      mode: "test",
+      name: "other",
+      tier: "unlimited",
+      expiresInDays: null,
+    });
+    const revoked = await revokeKey(cli.kv, cli.sql, ops.record.id);
+    expect(revoked).toEqual({ revoked: ops.record, made: [child.id, grandchild.id].sort() });
+    clearKeyCache();
+    for (const key of [ops.apiKey, child.apiKey, grandchild.apiKey]) {
+      expectError(await asKey(key), 401, "unauthorized");
+      expect(await env.API_KEYS.get(await recordKvKey(key))).toBeNull();
+    }
+    expect(
+      (await listKeys(cli.kv, cli.sql, { orgId, mode: "test" })).keys.map((k) => k.id),
+    ).toEqual([other.record.id]);
   });
 
   it("key:backfill lists a key from before the listing, once, with the mode prefix only", async () => {
@@ -129,6 +167,7 @@ describe("the CLI and the API see the same keys", () => {
         expiresAt: record.expiresAt,
         lastUsedAt: null,
         createdAt: record.createdAt,
+        createdBy: null,
       },
     ]);
     expect((await listKeys(kv, cli.sql, { orgId, mode: "test" })).unlisted).toBe(0);

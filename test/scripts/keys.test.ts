@@ -70,6 +70,7 @@ describe("storing keys (key:create, npm run dev)", () => {
       // The worker noted the request above in the listing.
       last_used_at: expect.any(Number),
       revoked_at: null,
+      created_by: null,
     });
   });
 
@@ -138,6 +139,7 @@ describe("listing and revoking keys", () => {
       createdAt: Date.parse(b.record.createdAt),
       expiresAt: Date.parse(b.record.expiresAt as string),
       lastUsedAt: null,
+      createdBy: null,
     });
     expect({ unlisted, unreadable }).toEqual({ unlisted: 1, unreadable: 1 });
   });
@@ -148,8 +150,8 @@ describe("listing and revoking keys", () => {
     const byId = await storeNewKey(kv, sql, opts(org));
     const byKey = await storeNewKey(kv, sql, opts(org));
 
-    expect(await revokeKey(kv, sql, byId.record.id)).toEqual({ revoked: byId.record });
-    expect(await revokeKey(kv, sql, byKey.apiKey)).toEqual({ revoked: byKey.record });
+    expect(await revokeKey(kv, sql, byId.record.id)).toEqual({ revoked: byId.record, made: [] });
+    expect(await revokeKey(kv, sql, byKey.apiKey)).toEqual({ revoked: byKey.record, made: [] });
     expect(await revokeKey(kv, sql, byId.record.id)).toBeNull();
     expect(await revokeKey(kv, sql, byKey.apiKey)).toBeNull();
     expect(await revokeKey(kv, sql, "key_unknown")).toBeNull();
@@ -169,9 +171,11 @@ describe("listing and revoking keys", () => {
     const tenant = { orgId: org, mode: "test" };
     expect(await revokeKey(kv, sql, byId.record.id)).toEqual({
       listingOnly: { id: byId.record.id, ...tenant },
+      made: [],
     });
     expect(await revokeKey(kv, sql, byKey.apiKey)).toEqual({
       listingOnly: { id: byKey.record.id, ...tenant },
+      made: [],
     });
     expect((await listKeys(kv, sql, { orgId: org, mode: "test" })).keys).toEqual([]);
     expect(await kv.list("apikey")).toEqual([]);
@@ -186,6 +190,7 @@ describe("listing and revoking keys", () => {
 
     expect(await revokeKey(kv, sql, first.record.id)).toEqual({
       listingOnly: { id: first.record.id, orgId: org, mode: "test" },
+      made: [],
     });
     expect(await kv.list("apikey")).toEqual(
       [await recordKvKey(first.apiKey), idKvKey(newer.id)].sort(),
@@ -214,6 +219,7 @@ describe("key:backfill", () => {
       expires_at: Date.parse(old.record.expiresAt as string),
       last_used_at: null,
       revoked_at: null,
+      created_by: null,
     });
     expect(await listingRow(oldLive.record.id)).toMatchObject({ prefix: "ck_live_" });
     // Again: nothing new.

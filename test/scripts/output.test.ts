@@ -21,6 +21,7 @@ const listed = (over: Partial<ListedKey>): ListedKey => ({
   createdAt: Date.parse("2026-11-01T10:00:00.000Z"),
   expiresAt: null,
   lastUsedAt: null,
+  createdBy: null,
   ...over,
 });
 const now = Date.parse("2026-11-26T00:00:00.000Z");
@@ -35,7 +36,7 @@ describe("key lines", () => {
     );
   });
 
-  it("lists keys in the order given (newest first), in columns, the name last", () => {
+  it("lists keys in the order given (newest first), in columns, the maker, the name last", () => {
     const lines = keyLines(
       [
         listed({ id: "key_bb", createdAt: Date.parse("2026-11-02T00:00:00.000Z"), name: "" }),
@@ -43,13 +44,14 @@ describe("key lines", () => {
           expiresAt: Date.parse("2026-11-20T00:00:00.000Z"),
           lastUsedAt: Date.parse("2026-11-19T23:59:00.000Z"),
           tier: "unlimited",
+          createdBy: "key_01m8cjah6ems22m6940mpxezdh",
         }),
       ],
       now,
     );
     expect(lines).toEqual([
-      'key_bb  standard   created 2026-11-02  never expires       never used            ""',
-      'key_a   unlimited  created 2026-11-01  expired 2026-11-20  last used 2026-11-19  "ci"',
+      'key_bb  standard   created 2026-11-02  never expires       never used            by operator                        ""',
+      'key_a   unlimited  created 2026-11-01  expired 2026-11-20  last used 2026-11-19  by key_01m8cjah6ems22m6940mpxezdh  "ci"',
     ]);
   });
 });

@@ -1,15 +1,20 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { newId } from "../../src/lib/ids";
 import { MAX_CONCURRENT_POSTS } from "../../src/webhooks/deliver";
-import { eventMessages, sendAll } from "../../src/webhooks/queue";
+import { type DeliveryMessage, eventMessages, sendAll } from "../../src/webhooks/queue";
+import { ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
 import { uniqueOrg } from "../helpers/keys";
 import {
+  attemptsOf,
   concurrency,
   createEndpoint,
   deliveriesOf,
   deliveryMessage,
+  endpointState,
   eventMessage,
   insertEvent,
+  occupySlots,
   planData,
   RecordingQueue,
   receiver,
@@ -101,5 +106,143 @@ describe("limits", () => {
       .bind(orgId)
       .first<{ n: number }>();
     expect(undispatched?.n).toBe(0);
+  });
+});
+
+/** `n` events of `orgId` in the outbox, as writes record them (a few statements per round trip). */
+async function outbox(orgId: string, n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, () => newId("whev"));
+  const insert = env.DB.prepare(
+    "INSERT INTO webhook_events (id, org_id, mode, type, data, created_at, dispatched_at) VALUES (?, ?, 'test', 'plan.updated', ?, ?, NULL)",
+  );
+  for (let i = 0; i < n; i += 100) {
+    await env.DB.batch(
+      ids
+        .slice(i, i + 100)
+        .map((id) => insert.bind(id, orgId, JSON.stringify(planData()), Date.now())),
+    );
+  }
+  return ids;
+}
+
+/** A second of a message's delay, in the drain below: the test's clock runs 5 times faster. */
+const SCALED_SECOND_MS = 200;
+
+/**
+ * Runs `messages` through the consumer as Queues would under load:
+ * `invocations` consumers at once, each taking batches of up to 10 messages
+ * that are due; what they send back (hand-offs, waits for a slot) joins the
+ * queue, due after its delay. Returns how many came back with a delay.
+ */
+async function drain(messages: DeliveryMessage[], invocations: number, queue: RecordingQueue) {
+  const ready = [...messages];
+  let delayed = 0;
+  let later = 0;
+  let running = 0;
+  const collect = () => {
+    for (const { body, delaySeconds } of queue.drain()) {
+      if (!delaySeconds) {
+        ready.push(body);
+        continue;
+      }
+      // A timer, not the clock: workerd's Date.now() stands still between I/O.
+      delayed += 1;
+      later += 1;
+      setTimeout(() => {
+        later -= 1;
+        ready.push(body);
+      }, delaySeconds * SCALED_SECOND_MS);
+    }
+  };
+  const consumer = async () => {
+    for (;;) {
+      collect();
+      const batch = ready.splice(0, 10);
+      if (batch.length === 0) {
+        if (later === 0 && running === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        continue;
+      }
+      running += 1;
+      await runBatch(batch, { queue }).finally(() => {
+        running -= 1;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: invocations }, consumer));
+  return delayed;
+}
+
+describe("POSTs in flight to one endpoint", () => {
+  it("stay at 4 or fewer across concurrent invocations through a burst of 1,000 changes, each delivered once", {
+    timeout: 300_000,
+  }, async () => {
+    const orgId = uniqueOrg();
+    // Slow enough that POSTs overlap: eight invocations could have 48 in flight.
+    const r = receiver({ status: 200, delayMs: 20 });
+    await createEndpoint({ orgId, url: r.url });
+    const events = await outbox(orgId, 1000);
+    const queue = new RecordingQueue();
+    concurrency.reset();
+    const delayed = await drain(events.map(eventMessage), 8, queue);
+
+    expect(concurrency.max).toBeLessThanOrEqual(ENDPOINT_MAX_IN_FLIGHT);
+    expect(delayed).toBeGreaterThan(0); // some found every slot taken and came back later
+    expect(r.requests).toHaveLength(1000);
+    expect(payloadIds(r.requests).sort()).toEqual([...events].sort());
+    const row = await env.DB.prepare(
+      `SELECT count(*) AS n, sum(status = 'succeeded') AS ok, sum(attempts) AS tries,
+              sum(sending_until IS NOT NULL) AS sending,
+              (SELECT count(*) FROM webhook_attempts a WHERE a.endpoint_id = d.endpoint_id) AS recorded
+       FROM webhook_deliveries d WHERE org_id = ?`,
+    )
+      .bind(orgId)
+      .first();
+    // A wait for a slot is no attempt: one attempt each, every slot given back.
+    expect(row).toEqual({ n: 1000, ok: 1000, tries: 1000, sending: 0, recorded: 1000 });
+  });
+
+  it("sends nothing while the endpoint's slots are taken, counts nothing, and sends once a lease ends", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    const busy = await occupySlots(endpoint, ENDPOINT_MAX_IN_FLIGHT);
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const queue = new RecordingQueue();
+    const before = Date.now();
+    const result = await runBatch([eventMessage(eventId)], { queue });
+
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(r.requests).toEqual([]);
+    const [delivery] = await deliveriesOf(eventId);
+    expect(delivery).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await attemptsOf(delivery?.id ?? "")).toEqual([]);
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      failing_since: null,
+      failed_attempts: 0,
+    });
+    const [back] = queue.drain();
+    expect(back?.body).toEqual({ kind: "delivery", deliveryId: delivery?.id, waited: 1 });
+    expect(back?.delaySeconds).toBeGreaterThanOrEqual(1);
+    expect(back?.delaySeconds).toBeLessThanOrEqual(2);
+    // When its message went back: the sweep counts it as queued until a mark passes it.
+    expect(delivery?.next_attempt_at).toBeGreaterThanOrEqual(before);
+    expect(delivery?.next_attempt_at).toBeLessThanOrEqual(Date.now());
+
+    // Still taken: it comes back again, still unsent, and stays away longer.
+    if (back) await runBatch([back.body], { queue });
+    expect(r.requests).toEqual([]);
+    expect(queue.drain().map((m) => m.body)).toEqual([
+      { kind: "delivery", deliveryId: delivery?.id, waited: 2 },
+    ]);
+
+    // One worker died mid-POST: its lease ends and frees its slot.
+    await env.DB.prepare("UPDATE webhook_deliveries SET sending_until = ? WHERE id = ?")
+      .bind(Date.now() - 1, busy[0] ?? "")
+      .run();
+    await runBatch([deliveryMessage(delivery?.id ?? "")], { queue });
+    expect(r.requests).toHaveLength(1);
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(queue.drain()).toEqual([]);
   });
 });

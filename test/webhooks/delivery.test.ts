@@ -252,10 +252,13 @@ describe("payload versions", () => {
     const [delivery] = await deliveriesOf(eventId);
     expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
     expect(await attemptsOf(delivery?.id ?? "")).toMatchObject([
-      { status_code: null, error: "not sent: the service could not prepare this event" },
+      {
+        status_code: null,
+        error: "not sent: the service could not build or sign this event's payload",
+      },
     ]);
     expect(errors.mock.calls.map((c) => JSON.parse(String(c[0])).message)).toContain(
-      "webhook not sent: payload or signature failed",
+      "webhook not sent: the service's own failure",
     );
     const state = await env.DB.prepare("SELECT failing_since FROM webhook_endpoints WHERE id = ?")
       .bind(endpoint.id)

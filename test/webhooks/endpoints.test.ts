@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decrypt, isEncrypted } from "../../src/lib/crypto";
+import { decrypt, isEncrypted, sealedFor } from "../../src/lib/crypto";
 import { client, expectError } from "../helpers/http";
 import { newIdempotencyKey, settled, storedKey } from "../helpers/idempotency";
 
@@ -44,13 +44,15 @@ describe("webhook endpoints", () => {
       .bind(res.body.id)
       .first<{ secret: string }>();
     expect(isEncrypted(row?.secret ?? "")).toBe(true);
-    expect(await decrypt(env.ENCRYPTION_KEY, row?.secret ?? "")).toBe(res.body.secretKey);
+    expect(await decrypt(env, sealedFor.endpointSecret(res.body.id), row?.secret ?? "")).toBe(
+      res.body.secretKey,
+    );
   });
 
   it("answers in the envelope under 2026-07-11, where 7.x updates with PUT", async () => {
     const api = await client();
     const res = await api.post<{ success: boolean; data: Endpoint }>("/webhooks", {
-      url: "http://127.0.0.1:8080/hooks",
+      url: "http://hooks.example.com:8080/hooks",
       events: ["*"],
     });
     expect(res.body).toMatchObject({ success: true, data: { object: "webhook", events: ["*"] } });
@@ -75,13 +77,14 @@ describe("webhook endpoints", () => {
     expectError(await api.post("/webhooks", body), 400, "validation_error", param);
   });
 
-  it("takes local receivers in test mode only", async () => {
+  it("takes http, other ports and public IP addresses in test mode only", async () => {
     const test = await current("test");
     const live = await current("live");
     for (const url of [
-      "http://127.0.0.1:8787/hook",
-      "http://localhost:3000/x",
-      "https://[::1]/x",
+      "http://hooks.example.com:8787/hook",
+      "https://hooks.example.com:8443/x",
+      "http://8.8.8.8:3000/x",
+      "https://[2606:4700:4700::1111]/x",
     ]) {
       expect((await test.post("/webhooks", { url, events: ["*"] })).status).toBe(201);
       expectError(

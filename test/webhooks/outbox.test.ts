@@ -29,11 +29,13 @@ const types = (rows: EventRow[]) => rows.map((e) => e.type).sort();
 /**
  * A client whose organization has an endpoint for every event, so events
  * carry their data (an event nobody subscribes to is only its row). The
- * endpoint refuses connections: deliveries fail quietly after the test.
+ * endpoint's name has no address (test DNS): deliveries fail quietly after
+ * the test, sending nothing.
  */
 async function subscribed(mode: "test" | "live" = "test") {
   const api = await client(undefined, mode, "2026-07-31");
-  const url = mode === "live" ? "https://receiver.invalid/hooks" : "http://127.0.0.1:9/hooks";
+  const url =
+    mode === "live" ? "https://receiver.invalid/hooks" : "http://receiver.example.com:9/hooks";
   expect((await api.post("/webhooks", { url, events: ["*"] })).status).toBe(201);
   return api;
 }

@@ -1,7 +1,13 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEACTIVATE_AFTER_MS, RETRY_WINDOW_MS } from "../../src/webhooks/schedule";
+import { encrypt, sealedFor } from "../../src/lib/crypto";
+import {
+  DEACTIVATE_AFTER_FAILURES,
+  DEACTIVATE_AFTER_MS,
+  RETRY_WINDOW_MS,
+} from "../../src/webhooks/schedule";
 import { changedBefore, faultyD1 } from "../helpers/faulty-d1";
+import { client } from "../helpers/http";
 import { uniqueOrg } from "../helpers/keys";
 import { standardVerifies } from "../helpers/verify";
 import {
@@ -160,13 +166,14 @@ describe("retries", () => {
 });
 
 describe("endpoint health", () => {
-  it("deactivates an endpoint whose attempts have all failed for 72 hours, with a log line", async () => {
+  it("deactivates an endpoint whose attempts have all failed for 72 hours, 10 in a row, with a log line", async () => {
     const orgId = uniqueOrg();
     const r = receiver({ status: 500 });
     const endpoint = await createEndpoint({
       orgId,
       url: r.url,
       failingSince: Date.now() - DEACTIVATE_AFTER_MS - 60_000,
+      failedAttempts: DEACTIVATE_AFTER_FAILURES - 1,
     });
     const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
     const queue = new RecordingQueue();
@@ -176,7 +183,8 @@ describe("endpoint health", () => {
     expect(logs).toContainEqual(
       expect.objectContaining({
         level: "warn",
-        message: "webhook endpoint deactivated: every attempt failed for 72 hours",
+        message:
+          "webhook endpoint deactivated: every attempt failed for 72 hours, at least 10 in a row",
         orgId,
         endpointId: endpoint.id,
       }),
@@ -197,15 +205,92 @@ describe("endpoint health", () => {
     const orgId = uniqueOrg();
     const r = receiver({ status: 500 });
     const since = Date.now() - DEACTIVATE_AFTER_MS + HOUR;
-    const endpoint = await createEndpoint({ orgId, url: r.url, failingSince: since });
+    const endpoint = await createEndpoint({
+      orgId,
+      url: r.url,
+      failingSince: since,
+      failedAttempts: 40,
+    });
     const first = await insertEvent({ orgId, type: "plan.created", data: planData() });
     await logsOf(() => runBatch([eventMessage(first)]));
-    expect(await endpointState(endpoint.id)).toMatchObject({ is_active: 1, failing_since: since });
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 1,
+      failing_since: since,
+      failed_attempts: 41,
+    });
 
     r.reply({ status: 200 });
     const second = await insertEvent({ orgId, type: "plan.created", data: planData() });
     await runBatch([eventMessage(second)]);
-    expect(await endpointState(endpoint.id)).toMatchObject({ is_active: 1, failing_since: null });
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 1,
+      failing_since: null,
+      failed_attempts: 0,
+    });
+  });
+
+  it("keeps an endpoint whose one failure follows a quiet period: the run is long but not dense", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 503 });
+    const since = Date.now() - DEACTIVATE_AFTER_MS - HOUR;
+    // It failed once 73 hours ago, then received nothing until now.
+    const endpoint = await createEndpoint({
+      orgId,
+      url: r.url,
+      failingSince: since,
+      failedAttempts: 1,
+    });
+    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    const logs = await logsOf(() => runBatch([eventMessage(eventId)]));
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 1,
+      failing_since: since,
+      failed_attempts: 2,
+    });
+    expect(logs.map((l) => l.message)).not.toContain(
+      "webhook endpoint deactivated: every attempt failed for 72 hours, at least 10 in a row",
+    );
+
+    // The tenth failure in a row of that run switches it off.
+    await env.DB.prepare("UPDATE webhook_endpoints SET failed_attempts = ? WHERE id = ?")
+      .bind(DEACTIVATE_AFTER_FAILURES - 1, endpoint.id)
+      .run();
+    const tenth = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    await logsOf(() => runBatch([eventMessage(tenth)]));
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 0,
+      failed_attempts: DEACTIVATE_AFTER_FAILURES,
+    });
+  });
+
+  it("starts a new streak when an inactive endpoint is reactivated, and not when an active one is sent isActive: true", async () => {
+    const api = await client(undefined, "test", "2026-07-31");
+    const since = Date.now() - DEACTIVATE_AFTER_MS - HOUR;
+    const off = await createEndpoint({
+      orgId: api.orgId,
+      url: receiver().url,
+      isActive: false,
+      failingSince: since,
+      failedAttempts: 30,
+    });
+    const on = await createEndpoint({
+      orgId: api.orgId,
+      url: receiver().url,
+      failingSince: since,
+      failedAttempts: 5,
+    });
+    expect((await api.patch(`/webhooks/${off.id}`, { isActive: true })).status).toBe(200);
+    expect((await api.put(`/webhooks/${on.id}`, { isActive: true })).status).toBe(200);
+    expect(await endpointState(off.id)).toMatchObject({
+      is_active: 1,
+      failing_since: null,
+      failed_attempts: 0,
+    });
+    expect(await endpointState(on.id)).toMatchObject({
+      is_active: 1,
+      failing_since: since,
+      failed_attempts: 5,
+    });
   });
 
   it("drops a pending delivery whose endpoint was deleted, without sending it", async () => {
@@ -244,11 +329,11 @@ describe("an endpoint that changes before its attempt", () => {
     const endpoint = await createEndpoint({ orgId, url: before.url });
     const replacement = await createEndpoint({ orgId, url: after.url, events: [] });
     const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    // The replacement's secret, sealed for this endpoint (a copied ciphertext would not open here).
+    const resealed = await encrypt(env, sealedFor.endpointSecret(endpoint.id), replacement.secret);
     const DB = changedBefore(claimsAttempt, () =>
-      env.DB.prepare(
-        "UPDATE webhook_endpoints SET url = ?, secret = (SELECT secret FROM webhook_endpoints WHERE id = ?) WHERE id = ?",
-      )
-        .bind(after.url, replacement.id, endpoint.id)
+      env.DB.prepare("UPDATE webhook_endpoints SET url = ?, secret = ? WHERE id = ?")
+        .bind(after.url, resealed, endpoint.id)
         .run(),
     );
     await runBatch([eventMessage(eventId)], { bindings: { DB } });

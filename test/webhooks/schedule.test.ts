@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { afterFailure, RETRY_WINDOW_MS, retryDelaySeconds } from "../../src/webhooks/schedule";
+import {
+  afterFailure,
+  RETRY_WINDOW_MS,
+  retryDelaySeconds,
+  slotWaitSeconds,
+} from "../../src/webhooks/schedule";
 
 const HOUR = 3600 * 1000;
 
@@ -27,5 +32,19 @@ describe("retry schedule", () => {
     expect(last).toBeLessThan(RETRY_WINDOW_MS + HOUR);
     expect(attemptsAt).toHaveLength(31);
     expect(attemptsAt[1]).toBe(30_000);
+  });
+});
+
+describe("waiting for a free POST slot", () => {
+  it("comes back within 1 to 2 s, then a range doubling up to 30 s, never sooner than 1 s", () => {
+    const range = (waited: number) => [slotWaitSeconds(waited, 0), slotWaitSeconds(waited, 0.9999)];
+    expect([0, 1, 2, 3, 4, 50].map(range)).toEqual([
+      [1, 2],
+      [1, 4],
+      [1, 8],
+      [1, 16],
+      [1, 30],
+      [1, 30],
+    ]);
   });
 });

@@ -1,8 +1,15 @@
-import { createScheduledController, env } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+} from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Db } from "../../src/db/database";
 import worker from "../../src/index";
 import { newId } from "../../src/lib/ids";
+import { deliverBatch } from "../../src/webhooks/deliver";
 import { purgeWebhookHistory, WEBHOOK_RETENTION_MS } from "../../src/webhooks/purge";
 import { sweepWebhooks } from "../../src/webhooks/sweep";
 import { uniqueOrg } from "../helpers/keys";
@@ -129,7 +136,7 @@ describe("the purge", () => {
     const orgId = uniqueOrg();
     const old = await history(orgId, WEBHOOK_RETENTION_MS + DAY);
     const kept = await history(orgId, WEBHOOK_RETENTION_MS - DAY);
-    const logs = await cron("*/30 * * * *");
+    const logs = await cron("2,32 * * * *");
     expect(logs).toContainEqual(expect.objectContaining({ job: "webhookPurge", complete: true }));
     expect(await eventState(old.eventId)).toBeNull();
     expect(await deliveriesOf(old.eventId)).toEqual([]);
@@ -151,5 +158,156 @@ describe("the purge", () => {
     const rest = await purgeWebhookHistory(db, Date.now(), { chunk: 2 });
     expect(rest.complete).toBe(true);
     expect(await counts(orgId)).toEqual({ events: 0, deliveries: 0, attempts: 0 });
+  });
+});
+
+const MARK = "webhook_queue_mark";
+
+/** Sets (or, with null, removes) the queue's progress mark, as if the consumer had recorded it. */
+async function setMark(at: number | null) {
+  await env.DB.prepare("DELETE FROM service_state WHERE name = ?").bind(MARK).run();
+  if (at === null) return;
+  await env.DB.prepare("INSERT INTO service_state (name, value, updated_at) VALUES (?, ?, ?)")
+    .bind(MARK, String(at), at)
+    .run();
+}
+
+const markValue = async () =>
+  (
+    await env.DB.prepare("SELECT value FROM service_state WHERE name = ?")
+      .bind(MARK)
+      .first<{ value: string }>()
+  )?.value ?? null;
+
+/** One sweep run at `now`: what it sent of `ids` (every other message of it too, marks included). */
+async function sweepAt(now: number, ids: string[]) {
+  const queue = new RecordingQueue();
+  await sweepWebhooks(new Db(env.DB), queue, now);
+  const sent = queue.drain().map((m) => m.body);
+  return {
+    mine: sent.flatMap((m) =>
+      m.kind === "event" && ids.includes(m.eventId)
+        ? [m.eventId]
+        : m.kind === "delivery" && ids.includes(m.deliveryId)
+          ? [m.deliveryId]
+          : [],
+    ),
+    marks: sent.filter((m) => m.kind === "mark"),
+  };
+}
+
+/** A pending delivery whose message was due `at` (its first attempt failed; the retry message is ours to lose). */
+async function pendingDelivery(orgId: string, at: number) {
+  const r = receiver({ status: 500 });
+  await createEndpoint({ orgId, url: r.url });
+  const eventId = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+  vi.spyOn(console, "log").mockImplementation(() => {});
+  await runBatch([eventMessage(eventId)]);
+  vi.restoreAllMocks();
+  const [delivery] = await deliveriesOf(eventId);
+  await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?")
+    .bind(at, delivery?.id ?? "")
+    .run();
+  return delivery?.id ?? "";
+}
+
+describe("the sweep's progress mark", () => {
+  it("is recorded by the consumer, which keeps the latest and drops a mark it cannot read", async () => {
+    const at = Date.now();
+    await setMark(null);
+    const result = await runBatch([{ kind: "mark", at }]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await markValue()).toBe(String(at));
+    await runBatch([{ kind: "mark", at: at - 60_000 }]); // late: an earlier sweep's
+    expect(await markValue()).toBe(String(at));
+    await runBatch([{ kind: "mark", at: at + 1 }]);
+    expect(await markValue()).toBe(String(at + 1));
+
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const bad = createMessageBatch("webhook-deliveries", [
+      { id: "bad-mark", timestamp: new Date(), attempts: 1, body: { kind: "mark", at: "soon" } },
+    ]);
+    await deliverBatch(bad, env);
+    await expect(getQueueResult(bad, createExecutionContext())).resolves.toMatchObject({
+      explicitAcks: ["bad-mark"],
+    });
+    expect(errors.mock.calls.map((c) => JSON.parse(String(c[0])).message)).toEqual([
+      "webhook queue message not understood, dropped",
+    ]);
+    expect(await markValue()).toBe(String(at + 1));
+  });
+
+  it("under a backlog (no newer mark handled), re-enqueues nothing twice however many runs pass", async () => {
+    const orgId = uniqueOrg();
+    const base = Date.now();
+    const lostEvent = await insertEvent({
+      orgId,
+      type: "plan.created",
+      data: planData(),
+      createdAt: base - 20 * MINUTE,
+    });
+    const queuedEvent = await insertEvent({
+      orgId,
+      type: "plan.created",
+      data: planData(),
+      createdAt: base - 5 * MINUTE,
+    });
+    const lostRetry = await pendingDelivery(orgId, base - 20 * MINUTE);
+    const queuedRetry = await pendingDelivery(orgId, base - 8 * MINUTE);
+    // The last mark that came out of the queue was sent 10 minutes ago.
+    await setMark(base - 10 * MINUTE);
+    const ids = [lostEvent, queuedEvent, lostRetry, queuedRetry];
+
+    const runs = [];
+    for (let i = 0; i < 6; i++) runs.push(await sweepAt(base + i * 5 * MINUTE, ids));
+    expect(runs.flatMap((r) => r.mine).sort()).toEqual([lostEvent, lostRetry].sort());
+    expect(runs[0]?.mine.sort()).toEqual([lostEvent, lostRetry].sort());
+    // Every run leaves a mark behind what it sent.
+    expect(runs.map((r) => r.marks)).toEqual(
+      runs.map((_, i) => [{ kind: "mark", at: base + i * 5 * MINUTE }]),
+    );
+  });
+
+  it("re-enqueues an event whose message was lost once a later mark has come out of the queue, and only once", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    await createEndpoint({ orgId, url: r.url, createdAt: Date.now() - 10 * MINUTE });
+    const base = Date.now();
+    const lost = await insertEvent({
+      orgId,
+      type: "plan.created",
+      data: planData(),
+      createdAt: base - 3 * MINUTE,
+    });
+    await setMark(base - 4 * MINUTE);
+
+    const first = await sweepAt(base, [lost]);
+    expect(first.mine).toEqual([]); // its message may still be queued
+    await runBatch(first.marks); // the queue delivered the run's mark: it passed the event's message
+    expect(await markValue()).toBe(String(base));
+
+    const second = await sweepAt(base + 5 * MINUTE, [lost]);
+    expect(second.mine).toEqual([lost]);
+    const third = await sweepAt(base + 10 * MINUTE, [lost]);
+    expect(third.mine).toEqual([]);
+
+    await runBatch([eventMessage(lost)]);
+    expect(r.requests).toHaveLength(1);
+    expect((await deliveriesOf(lost))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+
+  it("with no mark ever recorded (a fresh deployment), goes by age alone", async () => {
+    const orgId = uniqueOrg();
+    const base = Date.now();
+    const lost = await insertEvent({
+      orgId,
+      type: "plan.created",
+      data: planData(),
+      createdAt: base - 2 * MINUTE,
+    });
+    await setMark(null);
+    expect((await sweepAt(base, [lost])).mine).toEqual([lost]);
+    // Nothing says the first copy left the queue: a run 5 minutes later sends it again.
+    expect((await sweepAt(base + 5 * MINUTE, [lost])).mine).toEqual([lost]);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Db } from "../../src/db/database";
 import type { WebhookEndpointRow } from "../../src/db/schema";
 import { KeyClaim, KeyTaken } from "../../src/idempotency/claim";
+import { ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
 import { sendTestEvent } from "../../src/webhooks/test-send";
 import { uniqueOrg } from "../helpers/keys";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
@@ -12,6 +13,7 @@ import {
   deliveriesOf,
   endpointState,
   eventMessage,
+  occupySlots,
   receiver,
   runBatch,
   type TestEndpoint,
@@ -181,5 +183,41 @@ describe("sendTestEvent", () => {
       sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: keyed() }) }),
     ).rejects.toBeInstanceOf(KeyTaken);
     expect(r.requests).toHaveLength(1);
+  });
+
+  it("takes one of the endpoint's 4 in-flight slots: at the bound it waits briefly, then sends nothing and says why", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    const busy = await occupySlots(endpoint, ENDPOINT_MAX_IN_FLIGHT);
+    const refused = await sendTestEvent(env, await row(endpoint), { slotRetryMs: 1 });
+    expect(refused).toEqual({
+      deliveryId: expect.stringMatching(/^whdl_/),
+      success: false,
+      deliveredAt: expect.any(Number),
+    });
+    expect(r.requests).toEqual([]);
+    const [attempt] = await attemptsOf(refused?.deliveryId ?? "");
+    expect(attempt).toMatchObject({ attempt: 1, status_code: null, duration_ms: 0 });
+    expect(attempt?.error).toBe(
+      "not sent: 4 deliveries were already being sent to this endpoint; try again shortly",
+    );
+    // Not the endpoint's failure.
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      failing_since: null,
+      failed_attempts: 0,
+    });
+
+    // A lease that ended (its worker died) frees its slot; the test send takes it and gives it back.
+    await env.DB.prepare("UPDATE webhook_deliveries SET sending_until = ? WHERE id = ?")
+      .bind(Date.now() - 1, busy[0] ?? "")
+      .run();
+    const sent = await sendTestEvent(env, await row(endpoint), { slotRetryMs: 1 });
+    expect(sent?.success).toBe(true);
+    expect(r.requests).toHaveLength(1);
+    const slot = await env.DB.prepare("SELECT sending_until FROM webhook_deliveries WHERE id = ?")
+      .bind(sent?.deliveryId ?? "")
+      .first<{ sending_until: number | null }>();
+    expect(slot?.sending_until).toBeNull();
   });
 });

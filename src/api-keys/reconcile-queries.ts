@@ -1,0 +1,148 @@
+import { and, eq, getTableColumns, gt, isNull, lt, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/database";
+import { apiKeys, serviceState } from "../db/schema";
+import { inTenant } from "../db/sql";
+import { change, defineRead, defineWrite, param, tenantParams } from "../db/statements";
+import type { KeyRecord } from "../lib/api-keys";
+import type { Tenant } from "../tenant";
+
+/** The reconciliation's KV scan position (service_state). */
+const POSITION = "api_key_reconciliation.cursor";
+
+const position = defineRead({ value: serviceState.value }, (from) =>
+  from().from(serviceState).where(eq(serviceState.name, POSITION)),
+);
+
+/** The position the last run stored (JSON), or null. */
+export async function readScanPosition(db: Db): Promise<string | null> {
+  const [row] = await db.read(position, {});
+  return row?.value ?? null;
+}
+
+const savePosition = defineWrite({
+  save: change((b) =>
+    b
+      .insert(serviceState)
+      .values({ name: POSITION, value: param("position"), updatedAt: param("now") })
+      .onConflictDoUpdate({
+        target: serviceState.name,
+        set: { value: param("position"), updatedAt: param("now") },
+      }),
+  ),
+});
+
+export async function saveScanPosition(db: Db, value: string, now: number) {
+  await db.write(savePosition, { position: value, now });
+}
+
+// Through the id index, so it stops at the first row instead of scanning.
+const oneListing = defineRead({ id: apiKeys.id }, (from) =>
+  from().from(apiKeys).where(gt(apiKeys.id, "")).limit(1),
+);
+
+/** Whether the listing holds any key at all (none while KV holds keys: the wrong database). */
+export async function anyListed(db: Db): Promise<boolean> {
+  return (await db.read(oneListing, {})).length > 0;
+}
+
+/** A listing row from each record, by its field in the JSON array `rows`. */
+const fromRecord: Partial<Record<keyof typeof apiKeys.$inferInsert, string>> = {
+  id: "$.id",
+  orgId: "$.orgId",
+  mode: "$.mode",
+  name: "$.name",
+  prefix: "$.prefix",
+  tier: "$.tier",
+  kvKey: "$.kvKey",
+  createdAt: "$.createdAt",
+  expiresAt: "$.expiresAt",
+  createdBy: "$.createdBy",
+};
+const relistColumns = Object.keys(getTableColumns(apiKeys)).map((key) => {
+  const path = fromRecord[key as keyof typeof fromRecord];
+  return path ? sql`json_extract(r.value, ${path})` : sql`NULL`;
+});
+
+const relistBatch = defineWrite({
+  insert: change((b) =>
+    b
+      .insert(apiKeys)
+      .select(
+        // `WHERE true`: SQLite would read ON CONFLICT as a join's ON otherwise.
+        sql`SELECT ${sql.join(relistColumns, sql`, `)} FROM json_each(${param("rows")}) AS r WHERE true`,
+      )
+      .onConflictDoNothing(),
+  ),
+});
+
+/**
+ * Lists again keys whose KV record is marked listed but whose listing is gone
+ * (a restore, a wrong database), from their records. The key itself was never
+ * stored, so the prefix is only the mode's. Returns how many were listed.
+ */
+export async function relist(db: Db, keys: { kvKey: string; record: KeyRecord }[]) {
+  const rows = keys.map(({ kvKey, record }) => ({
+    id: record.id,
+    orgId: record.orgId,
+    mode: record.mode,
+    name: record.name,
+    prefix: `ck_${record.mode}_`,
+    tier: record.tier,
+    kvKey,
+    createdAt: Date.parse(record.createdAt),
+    expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt),
+    createdBy: record.createdBy ?? null,
+  }));
+  const { insert } = await db.write(relistBatch, { rows: JSON.stringify(rows) });
+  return insert;
+}
+
+const orphanBatch = defineRead(
+  { id: apiKeys.id, orgId: apiKeys.orgId, mode: apiKeys.mode, kvKey: apiKeys.kvKey },
+  (from) =>
+    from()
+      .from(apiKeys)
+      .where(
+        and(
+          gt(apiKeys.kvKey, param("after")),
+          lte(apiKeys.kvKey, param("until")),
+          sql`${apiKeys.kvKey} NOT IN (SELECT value FROM json_each(${param("seen")}))`,
+          isNull(apiKeys.revokedAt),
+          lt(apiKeys.createdAt, param("before")),
+        ),
+      )
+      .limit(sql.placeholder("limit")),
+);
+
+/**
+ * Listings in the KV key range (`after`, `until`] that a KV list page covering
+ * that range did not show (`seen`): their KV record is gone. Only listings
+ * made before `before` (KV lists lag behind writes), at most `limit`.
+ */
+export function listingsMissingFrom(
+  db: Db,
+  page: { after: string; until: string; seen: readonly string[] },
+  before: number,
+  limit: number,
+) {
+  return db.read(orphanBatch, { ...page, seen: JSON.stringify(page.seen), before, limit });
+}
+
+const removeOrphanBatch = defineWrite({
+  remove: change((b) =>
+    b
+      .delete(apiKeys)
+      .where(
+        and(
+          eq(apiKeys.id, param("id")),
+          inTenant(apiKeys, tenantParams),
+          eq(apiKeys.kvKey, param("kvKey")),
+        ),
+      ),
+  ),
+});
+
+/** Removes the listing of a key whose KV record is gone (it authenticates nothing). */
+export async function removeOrphanListing(db: Db, tenant: Tenant, id: string, kvKey: string) {
+  await db.write(removeOrphanBatch, { ...tenant, id, kvKey });
+}

@@ -1,0 +1,276 @@
+import { env } from "cloudflare:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { storeNewKey } from "../../scripts/lib/keys";
+import { MAX_REMOVALS } from "../../src/api-keys/key-scan";
+import { markListed, setMarkDelay } from "../../src/api-keys/mark";
+import { RECONCILE_AFTER_MS, reconcileApiKeys } from "../../src/api-keys/reconcile";
+import { Db } from "../../src/db/database";
+import { generateApiKey, recordKvKey } from "../../src/lib/api-keys";
+import { clearKeyCache } from "../../src/middleware/auth";
+import { bindingKv } from "../helpers/binding-kv";
+import { bindingSql } from "../helpers/binding-sql";
+import { call } from "../helpers/http";
+import { uniqueOrg } from "../helpers/keys";
+
+// Each test file has storage of its own: this one empties the key stores
+// before each test, since the reconciliation looks at all of them.
+type Made = { id: string; apiKey: string; createdBy: string | null; prefix: string };
+
+const later = () => Date.now() + RECONCILE_AFTER_MS + 60_000;
+const POSITION = "api_key_reconciliation.cursor";
+
+const as = (key: string, method: string, path: string, body?: unknown) =>
+  call(method, `/api/v1${path}`, {
+    headers: { "x-api-key": key, "Commet-Version": "2026-07-31" },
+    ...(body === undefined ? {} : { body }),
+  });
+
+async function emptyStores() {
+  for (const prefix of ["apikey:", "apikeyid:"]) {
+    for (const { name } of (await env.API_KEYS.list({ prefix })).keys)
+      await env.API_KEYS.delete(name);
+  }
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM api_keys"),
+    env.DB.prepare("DELETE FROM service_state WHERE name = ?").bind(POSITION),
+  ]);
+}
+
+/** An operator's key, stored and listed as `npm run key:create` does. */
+async function operatorKey(orgId = uniqueOrg()) {
+  const opts = {
+    orgId,
+    mode: "test",
+    name: "ops",
+    tier: "unlimited",
+    expiresInDays: null,
+  } as const;
+  const { apiKey, record } = await storeNewKey(
+    bindingKv(env.API_KEYS, ""),
+    bindingSql(env.DB),
+    opts,
+  );
+  return { key: apiKey, id: record.id };
+}
+
+async function make(maker: string, name = "k"): Promise<Made> {
+  const res = await as(maker, "POST", "/api-keys", { name });
+  expect(res.status).toBe(201);
+  return res.body as Made;
+}
+
+const unlist = (...ids: string[]) =>
+  env.DB.batch(ids.map((id) => env.DB.prepare("DELETE FROM api_keys WHERE id = ?").bind(id)));
+const listedIds = async () =>
+  (await env.DB.prepare("SELECT id FROM api_keys").all<{ id: string }>()).results.map((r) => r.id);
+const works = async (key: string) => {
+  clearKeyCache();
+  return (await as(key, "GET", "/plans")).status === 200;
+};
+const metadataOf = async (apiKey: string) =>
+  (await env.API_KEYS.getWithMetadata(await recordKvKey(apiKey))).metadata;
+
+/** A record the API wrote whose create never listed it (or from before the mark). */
+async function unlistedRecord(createdAt: number, metadata: Record<string, unknown> = {}) {
+  const kvKey = await recordKvKey(generateApiKey("test"));
+  await env.API_KEYS.put(kvKey, "{not a record", {
+    metadata: { via: "api", createdAt, ...metadata },
+  });
+  return kvKey;
+}
+
+/** The JSON log lines written to console.error (errors and warnings). */
+function logLines() {
+  const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+  return () => spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+}
+
+beforeAll(() => setMarkDelay(0));
+afterAll(() => setMarkDelay());
+beforeEach(emptyStores);
+afterEach(() => vi.restoreAllMocks());
+
+describe("the create marks its record once listed", () => {
+  it("after the response, past KV's one write a second per key", async () => {
+    setMarkDelay();
+    const { key } = await operatorKey();
+    const made = await make(key);
+    setMarkDelay(0);
+    expect(await metadataOf(made.apiKey)).toEqual({
+      via: "api",
+      createdAt: expect.any(Number),
+      listed: true,
+    });
+  });
+
+  it("never brings back a key deleted before the mark is written", async () => {
+    const { key } = await operatorKey();
+    const made = await make(key);
+    const kvKey = await recordKvKey(made.apiKey);
+    const value = (await env.API_KEYS.get(kvKey)) as string;
+    expect((await as(key, "DELETE", `/api-keys/${made.id}`)).status).toBe(200);
+    const entry = { kvKey, id: made.id, value, createdAt: Date.now() };
+    expect(await markListed(env.API_KEYS, new Db(env.DB), [entry])).toBe(0);
+    expect(await env.API_KEYS.get(kvKey)).toBeNull();
+  });
+});
+
+describe("the reconciliation never revokes a working key", () => {
+  it("lists again a marked key whose listing is gone, with a warning, and it keeps working", async () => {
+    const operator = await operatorKey();
+    const made = await make(operator.key, "restored");
+    await unlist(made.id);
+    const lines = logLines();
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ relisted: 1, unlistedRemoved: 0, stopped: false });
+    expect(await works(made.apiKey)).toBe(true);
+    const listed = (await as(operator.key, "GET", "/api-keys")).body as { data: Made[] };
+    expect(listed.data.find((k) => k.id === made.id)).toMatchObject({
+      createdBy: operator.id,
+      prefix: "ck_test_",
+    });
+    expect(lines()).toEqual([
+      {
+        level: "warn",
+        message: "API key reconciliation: working keys were not listed, listed them again",
+        keyIds: [made.id],
+      },
+    ]);
+  });
+
+  it("marks a listed record from before the mark, so a lost listing is restored, not removed", async () => {
+    const operator = await operatorKey();
+    const made = await make(operator.key);
+    const kvKey = await recordKvKey(made.apiKey);
+    const createdAt = Date.now();
+    await env.API_KEYS.put(kvKey, (await env.API_KEYS.get(kvKey)) as string, {
+      metadata: { via: "api", createdAt },
+    });
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ marked: 1 });
+    expect(await metadataOf(made.apiKey)).toEqual({ via: "api", createdAt, listed: true });
+    await unlist(made.id);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ relisted: 1, unlistedRemoved: 0 });
+    expect(await works(made.apiKey)).toBe(true);
+  });
+
+  it("removes an unmarked unlisted record (a create that crashed) once older than 5 minutes", async () => {
+    await operatorKey();
+    const old = await unlistedRecord(Date.now() - RECONCILE_AFTER_MS - 1000);
+    const young = await unlistedRecord(Date.now());
+    expect(await reconcileApiKeys(env, Date.now())).toMatchObject({ unlistedRemoved: 1 });
+    expect(await env.API_KEYS.get(old)).toBeNull();
+    expect(await env.API_KEYS.get(young)).not.toBeNull();
+  });
+
+  it("removes a listing whose KV record is gone, once older than 5 minutes", async () => {
+    const operator = await operatorKey();
+    const gone = await make(operator.key);
+    await env.API_KEYS.delete(await recordKvKey(gone.apiKey));
+    expect(await reconcileApiKeys(env, Date.now())).toMatchObject({ listingsRemoved: 0 });
+    expect(await listedIds()).toContain(gone.id);
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ listingsRemoved: 1 });
+    expect(await listedIds()).toEqual([operator.id]);
+  });
+});
+
+describe("when the listing looks wrong, the reconciliation removes nothing and logs an error", () => {
+  it("no listed key at all while KV holds keys made over the API (the wrong database)", async () => {
+    const operator = await operatorKey();
+    const made = [await make(operator.key), await make(operator.key), await make(operator.key)];
+    // Unmarked, as keys made before the mark existed.
+    for (const k of made) {
+      const kvKey = await recordKvKey(k.apiKey);
+      await env.API_KEYS.put(kvKey, (await env.API_KEYS.get(kvKey)) as string, {
+        metadata: { via: "api", createdAt: Date.now() },
+      });
+    }
+    await env.DB.prepare("DELETE FROM api_keys").run();
+    const lines = logLines();
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ unlistedRemoved: 0, relisted: 0, stopped: true });
+    for (const k of made) expect(await works(k.apiKey)).toBe(true);
+    expect(await listedIds()).toEqual([]);
+    expect(lines()).toEqual([
+      {
+        level: "error",
+        message: "API key reconciliation stopped: the listing looks wrong, nothing removed",
+        reason: "the listing is empty while KV holds keys made over the API",
+      },
+    ]);
+  });
+
+  it(`more than ${MAX_REMOVALS} to remove in one run`, async () => {
+    await operatorKey();
+    const old = Date.now() - RECONCILE_AFTER_MS - 1000;
+    const orphans = [];
+    for (let i = 0; i <= MAX_REMOVALS; i++) orphans.push(await unlistedRecord(old));
+    const lines = logLines();
+    expect(await reconcileApiKeys(env, Date.now())).toMatchObject({
+      unlistedRemoved: 0,
+      stopped: true,
+    });
+    for (const kvKey of orphans) expect(await env.API_KEYS.get(kvKey)).not.toBeNull();
+    expect(lines()).toEqual([
+      {
+        level: "error",
+        message: "API key reconciliation stopped: the listing looks wrong, nothing removed",
+        reason: `more than ${MAX_REMOVALS} keys or listings to remove in one run`,
+      },
+    ]);
+  });
+});
+
+describe("the scan position survives between runs", () => {
+  const position = async () =>
+    (
+      await env.DB.prepare("SELECT value FROM service_state WHERE name = ?")
+        .bind(POSITION)
+        .first<{ value: string }>()
+    )?.value;
+
+  it("each run goes on where the last one stopped, and a pass ends back at the start", async () => {
+    const operator = await operatorKey();
+    const made = [await make(operator.key), await make(operator.key), await make(operator.key)];
+    await unlist(...made.map((k) => k.id));
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    // Four records (the operator's too), two a run: two runs list all three again.
+    const small = { pageSize: 2, maxPages: 1 };
+    const first = await reconcileApiKeys(env, later(), small);
+    expect(first).toMatchObject({ passComplete: false });
+    expect(JSON.parse((await position()) as string)).toEqual({
+      cursor: expect.any(String),
+      after: expect.stringMatching(/^apikey:/),
+    });
+    const second = await reconcileApiKeys(env, later(), small);
+    expect(second).toMatchObject({ passComplete: true });
+    expect(first.relisted + second.relisted).toBe(3);
+    expect((await listedIds()).sort()).toEqual([operator.id, ...made.map((k) => k.id)].sort());
+    expect(JSON.parse((await position()) as string)).toEqual({ cursor: null, after: "" });
+  });
+
+  it("starts over when KV no longer accepts the stored cursor", async () => {
+    await operatorKey();
+    await env.DB.prepare("INSERT INTO service_state (name, value, updated_at) VALUES (?, ?, 0)")
+      .bind(POSITION, JSON.stringify({ cursor: "expired", after: "apikey:" }))
+      .run();
+    const old = await unlistedRecord(Date.now() - RECONCILE_AFTER_MS - 1000);
+    const refusing = new Proxy(env.API_KEYS, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop === "list") {
+          return (options: KVNamespaceListOptions) =>
+            options.cursor ? Promise.reject(new Error("invalid cursor")) : target.list(options);
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const lines = logLines();
+    const result = await reconcileApiKeys({ ...env, API_KEYS: refusing }, Date.now());
+    expect(result).toMatchObject({ unlistedRemoved: 1, passComplete: true });
+    expect(await env.API_KEYS.get(old)).toBeNull();
+    expect(lines().map((l) => l.message)).toEqual([
+      "API key reconciliation: KV refused its cursor, starting over",
+    ]);
+  });
+});

@@ -1,0 +1,148 @@
+import { env } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { idOfKey, newEncryptionKey } from "../helpers/encryption";
+import { client } from "../helpers/http";
+import { uniqueOrg } from "../helpers/keys";
+import { standardVerifies } from "../helpers/verify";
+import {
+  attemptsOf,
+  createEndpoint,
+  deliveriesOf,
+  deliveryMessage,
+  endpointState,
+  eventMessage,
+  insertEvent,
+  makeDue,
+  planData,
+  RecordingQueue,
+  receiver,
+  runBatch,
+  useReceivers,
+} from "../helpers/webhooks";
+
+useReceivers();
+afterEach(() => vi.restoreAllMocks());
+
+const HOUR = 3600 * 1000;
+
+/** Error lines written while `run` ran, parsed; info lines are dropped. */
+async function errorsOf(run: () => Promise<unknown>) {
+  const lines: Record<string, unknown>[] = [];
+  vi.spyOn(console, "log").mockImplementation(() => {});
+  vi.spyOn(console, "error").mockImplementation((line: unknown) =>
+    lines.push(JSON.parse(String(line))),
+  );
+  await run();
+  vi.restoreAllMocks();
+  return lines;
+}
+
+// Endpoints of these tests are sealed under the test env's key; a worker
+// restarted with another key alone (no ENCRYPTION_KEYS_PREVIOUS) cannot open them.
+const otherKeyOnly = { ENCRYPTION_KEY: newEncryptionKey() };
+
+describe("deliveries the service itself cannot make", () => {
+  it("are the service's failure, kept pending past 24 hours, and delivered once the key is back", async () => {
+    const r = receiver();
+    const orgId = uniqueOrg();
+    // Failing for 100 hours already: one more failure of its own would deactivate it.
+    const failingSince = Date.now() - 100 * HOUR;
+    const endpoint = await createEndpoint({ orgId, url: r.url, failingSince });
+    const eventId = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+    const queue = new RecordingQueue();
+    const keyId = await idOfKey(env.ENCRYPTION_KEY ?? "");
+    const why = `not sent: the service cannot decrypt this endpoint's signing secret (key id ${keyId} is not in ENCRYPTION_KEY/ENCRYPTION_KEYS_PREVIOUS)`;
+
+    const first = await errorsOf(() =>
+      runBatch([eventMessage(eventId)], { queue, bindings: otherKeyOnly }),
+    );
+    const [delivery] = await deliveriesOf(eventId);
+    if (!delivery) throw new Error("no delivery");
+    expect(r.requests).toHaveLength(0);
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1, completed_at: null });
+    expect(first).toEqual([
+      expect.objectContaining({
+        level: "error",
+        message: "webhook not sent: the service's own failure",
+        deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        cause: why,
+      }),
+    ]);
+    expect(await attemptsOf(delivery.id)).toEqual([
+      expect.objectContaining({ attempt: 1, status_code: null, error: why }),
+    ]);
+
+    // A day and more later, still the service's fault: retried (at most an hour apart), not given up.
+    await makeDue(delivery.id, { createdAt: Date.now() - 25 * HOUR });
+    const before = Date.now();
+    await errorsOf(() =>
+      runBatch([deliveryMessage(delivery.id)], { queue, bindings: otherKeyOnly }),
+    );
+    const [later] = await deliveriesOf(eventId);
+    expect(later).toMatchObject({ status: "pending", attempts: 2, completed_at: null });
+    expect(later?.next_attempt_at).toBeGreaterThan(before);
+    expect(later?.next_attempt_at).toBeLessThanOrEqual(Date.now() + HOUR);
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 1,
+      failing_since: failingSince,
+    });
+
+    // The key is restored (here as the previous one): the same delivery goes out, signed.
+    await makeDue(delivery.id);
+    const restored = { ...otherKeyOnly, ENCRYPTION_KEYS_PREVIOUS: env.ENCRYPTION_KEY };
+    await errorsOf(() => runBatch([deliveryMessage(delivery.id)], { queue, bindings: restored }));
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "succeeded", attempts: 3 });
+    const [req] = r.requests;
+    expect(req && standardVerifies(req.body, req.headers, endpoint.secret)).toBe(true);
+  });
+
+  it("never sends a secret copied from another endpoint", async () => {
+    const orgId = uniqueOrg();
+    const a = await createEndpoint({ orgId, url: receiver().url, events: ["plan.created"] });
+    const r = receiver();
+    const b = await createEndpoint({ orgId, url: r.url, events: ["plan.updated"] });
+    await env.DB.prepare(
+      "UPDATE webhook_endpoints SET secret = (SELECT secret FROM webhook_endpoints WHERE id = ?) WHERE id = ?",
+    )
+      .bind(a.id, b.id)
+      .run();
+    const eventId = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+    const errors = await errorsOf(() => runBatch([eventMessage(eventId)]));
+    const [delivery] = await deliveriesOf(eventId);
+    expect(r.requests).toHaveLength(0);
+    expect(delivery).toMatchObject({ endpoint_id: b.id, status: "pending" });
+    const error = `not sent: the service cannot decrypt this endpoint's signing secret (it does not authenticate: altered, or not sealed for this endpoint)`;
+    expect(await attemptsOf(delivery?.id ?? "")).toEqual([expect.objectContaining({ error })]);
+    expect(errors).toEqual([expect.objectContaining({ endpointId: b.id, cause: error })]);
+    expect(await endpointState(b.id)).toMatchObject({ is_active: 1, failing_since: null });
+  });
+
+  it("answers a test send with success false, and its attempt says why", async () => {
+    const api = await client();
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: r.url });
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await api.call<{ data: { success: boolean; deliveryId: string } }>(
+      "POST",
+      `/webhooks/${endpoint.id}/test`,
+      { bindings: { ENCRYPTION_KEY: undefined } },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.data.success).toBe(false);
+    expect(r.requests).toHaveLength(0);
+    const deliveryId = res.body.data.deliveryId;
+    const delivery = await env.DB.prepare("SELECT status FROM webhook_deliveries WHERE id = ?")
+      .bind(deliveryId)
+      .first<{ status: string }>();
+    expect(delivery?.status).toBe("failed");
+    expect(await attemptsOf(deliveryId)).toEqual([
+      expect.objectContaining({
+        error:
+          "not sent: the service cannot decrypt this endpoint's signing secret (ENCRYPTION_KEY is not set)",
+      }),
+    ]);
+    expect(await endpointState(endpoint.id)).toMatchObject({ is_active: 1, failing_since: null });
+  });
+});

@@ -76,7 +76,7 @@ async function readRecords(kv: KVNamespace, keys: readonly Made[]) {
  * The KV side of the reconciliation (KV is the truth about which keys work):
  * walks the records a page at a time from where the last run stopped. A
  * listed record the API wrote is marked listed; a marked one whose listing is
- * gone is listed again (never removed); an unmarked unlisted one older than
+ * gone is listed again at once (never removed); an unmarked unlisted one older than
  * `cutoff` is a create that crashed before its batch and is removed; a
  * listing whose record is gone is removed. Removals wait for the end of the
  * run: when the listing looks wrong (empty while KV holds the API's keys, or
@@ -114,13 +114,13 @@ export async function scanKeys(
       run.stopped = "the listing is empty while KV holds keys made over the API";
       return false;
     }
-    const settled = made.filter((k) => k.createdAt < cutoff);
     const listing = await listedAmong(
       db,
-      settled.map((k) => k.kvKey),
+      made.map((k) => k.kvKey),
     );
-    const unlisted = settled.filter((k) => !listing.has(k.kvKey));
-    const toMark = settled.filter((k) => !k.listed && listing.get(k.kvKey)?.revoked === false);
+    const unlisted = made.filter((k) => !listing.has(k.kvKey));
+    // Marking and listing again never take a key away: they need no waiting.
+    const toMark = made.filter((k) => !k.listed && listing.get(k.kvKey)?.revoked === false);
     const toRelist = unlisted.filter((k) => k.listed);
     const actionable = [...toMark, ...toRelist];
     const allowed = actionable.slice(0, maxActions - actions);
@@ -152,7 +152,10 @@ export async function scanKeys(
       position = from;
       return false;
     }
-    for (const k of unlisted) if (!k.listed) removals.push({ kind: "record", kvKey: k.kvKey });
+    // Only an unmarked record old enough to be no create still running.
+    for (const k of unlisted) {
+      if (!k.listed && k.createdAt < cutoff) removals.push({ kind: "record", kvKey: k.kvKey });
+    }
     const last = page.keys.at(-1)?.name;
     const until = page.list_complete ? END : last;
     if (until !== undefined) {

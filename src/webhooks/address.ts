@@ -214,10 +214,38 @@ const METADATA_NAMES = new Set([
 /** Suffixes of names that only mean something inside a network (RFC 6762, 8375, ICANN's .internal). */
 const LOCAL_SUFFIXES = ["local", "internal", "home.arpa", "lan", "localdomain"];
 
+/**
+ * Public DNS services whose names answer with the address they spell
+ * (`10.0.0.5.nip.io`, `app-127-0-0-1.sslip.io`, `7f000001.nip.io`): the name
+ * alone gives the address away, so it is refused without a lookup (which
+ * `npm run dev`, offline, could not make).
+ */
+const SPELLED_ADDRESS_SUFFIXES = ["nip.io", "sslip.io", "xip.io", "traefik.me", "nip.direct"];
+/** Public names that always answer 127.0.0.1. */
+const LOOPBACK_NAMES = ["localtest.me", "lvh.me", "vcap.me", "localhost.direct"];
+
+const under = (host: string, suffix: string) => host === suffix || host.endsWith(`.${suffix}`);
+
+/** The IPv4 address the name spells before its wildcard suffix, if any. */
+function spelledAddress(host: string): number | null {
+  const suffix = SPELLED_ADDRESS_SUFFIXES.find((s) => host.endsWith(`.${s}`));
+  if (!suffix) return null;
+  const prefix = host.slice(0, -suffix.length - 1);
+  const quad = prefix.match(/(?:^|[.-])(\d{1,3})[.-](\d{1,3})[.-](\d{1,3})[.-](\d{1,3})$/);
+  if (quad) return parseIPv4(quad.slice(1).join("."));
+  const hex = prefix.match(/(?:^|[.-])([0-9a-f]{8})$/);
+  return hex?.[1] ? Number.parseInt(hex[1], 16) : null;
+}
+
 export function classifyName(name: string): Forbidden | null {
   const host = name.toLowerCase().replace(/\.$/, "");
-  if (host === "localhost" || host.endsWith(".localhost")) {
+  if (under(host, "localhost") || LOOPBACK_NAMES.some((n) => under(host, n))) {
     return forbid("loopback", "a loopback name");
+  }
+  const spelled = spelledAddress(host);
+  const spelledForbidden = spelled === null ? null : classifyIPv4(spelled);
+  if (spelledForbidden) {
+    return { ...spelledForbidden, what: `${spelledForbidden.what} (the name spells it)` };
   }
   if (METADATA_NAMES.has(host)) return forbid("metadata-name");
   const suffix = LOCAL_SUFFIXES.find((s) => host === s || host.endsWith(`.${s}`));

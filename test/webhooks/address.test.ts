@@ -90,6 +90,17 @@ describe("forbidden webhook addresses and names", () => {
     ["http://router.home.arpa/", "local-name", "a local network name (.home.arpa)"],
     ["http://nas.lan/", "local-name", "a local network name (.lan)"],
     ["http://intranet/", "local-name", "not a public host name"],
+    // names that spell their own (forbidden) address, or always mean loopback
+    ["https://127.0.0.1.nip.io/", "loopback", "a loopback address (the name spells it)"],
+    [
+      "https://169.254.169.254.nip.io/",
+      "link-local",
+      "the cloud metadata address (the name spells it)",
+    ],
+    ["https://app-10-0-0-5.sslip.io/", "private", "a private address (the name spells it)"],
+    ["https://x.7f000001.nip.io/", "loopback", "a loopback address (the name spells it)"],
+    ["https://a.localtest.me/", "loopback", "a loopback name"],
+    ["https://lvh.me/", "loopback", "a loopback name"],
   ])("%s is %s", (url, kind, what) => {
     expect(classifyHost(hostOf(url)).forbidden).toEqual({ kind, what });
   });
@@ -111,8 +122,9 @@ describe("forbidden webhook addresses and names", () => {
     ["http://[2002:808:808::1]/", "ipv6"],
     ["https://example.com/", "name"],
     ["https://hooks.example.com./", "name"],
-    // A name: what it resolves to decides (127.0.0.1 for this one).
-    ["https://127.0.0.1.nip.io/", "name"],
+    // A name: what it resolves to decides.
+    ["https://8.8.8.8.nip.io/", "name"],
+    ["https://shop.nip.io/", "name"],
   ])("%s is allowed (%s)", (url, type) => {
     expect(classifyHost(hostOf(url))).toEqual({ type, forbidden: null });
   });

@@ -19,7 +19,7 @@ describe("webhook URL rules", () => {
     ["https://example.com/hooks", "example.com"],
     ["https://example.com:443/hooks", "example.com"],
     ["https://EXAMPLE.com./x", "example.com"],
-    ["https://127.0.0.1.nip.io/x", "127.0.0.1.nip.io"],
+    ["https://8.8.8.8.nip.io/x", "8.8.8.8.nip.io"],
     [
       `https://example.com/${"a".repeat(MAX_URL_LENGTH - "https://example.com/".length)}`,
       "example.com",

@@ -149,6 +149,9 @@ export const webhookEndpoints = sqliteTable(
     // both long (failing_since) and dense (this), never one failure after a
     // quiet period.
     failedAttempts: integer("failed_attempts").notNull().default(0),
+    // The latest failed attempt: a failure long after it (no traffic in
+    // between) starts a new streak rather than extending an outage long over.
+    lastFailedAt: integer("last_failed_at"),
     ...timestamps,
   },
   (t) => [index("webhook_endpoints_tenant_id_idx").on(t.orgId, t.mode, t.id)],

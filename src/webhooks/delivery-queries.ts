@@ -11,7 +11,7 @@ import { inTenant, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Mode, Tenant } from "../env";
 import { subscribesTo } from "./outbox";
-import { DEACTIVATE_AFTER_FAILURES, ENDPOINT_MAX_IN_FLIGHT } from "./schedule";
+import { DEACTIVATE_AFTER_FAILURES, ENDPOINT_MAX_IN_FLIGHT, STREAK_GAP_MS } from "./schedule";
 
 /**
  * Everything the delivery pipeline asks of D1. Background work starts from an
@@ -396,8 +396,12 @@ const successBatch = defineWrite({
   ),
 });
 
+/** This failure continues the endpoint's streak: its previous failure is recent enough. */
+const streakGoesOn = sql`${endpoints.lastFailedAt} >= ${param("attemptedAt")} - ${param("streakGap")}`;
+
 /**
- * A failure starts (or continues) the endpoint's run of failures; a run that
+ * A failure starts (or continues) the endpoint's run of failures; one more
+ * than STREAK_GAP_MS after the previous failure starts a new run. A run that
  * has lasted DEACTIVATE_AFTER_MS (checked before this failure is counted)
  * and has, with this one, `minFailures` failures in a row deactivates it;
  * `deactivated` says whether this attempt switched it off.
@@ -413,6 +417,7 @@ const failureBatch = defineWrite({
         and(
           thisEndpoint,
           eq(endpoints.isActive, true),
+          streakGoesOn,
           sql`${endpoints.failingSince} <= ${param("failingBefore")}`,
           sql`${endpoints.failedAttempts} + 1 >= ${param("minFailures")}`,
         ),
@@ -422,8 +427,9 @@ const failureBatch = defineWrite({
     b
       .update(endpoints)
       .set({
-        failingSince: sql`COALESCE(${endpoints.failingSince}, ${param("attemptedAt")})`,
-        failedAttempts: sql`${endpoints.failedAttempts} + 1`,
+        failingSince: sql`CASE WHEN ${streakGoesOn} THEN COALESCE(${endpoints.failingSince}, ${param("attemptedAt")}) ELSE ${param("attemptedAt")} END`,
+        failedAttempts: sql`CASE WHEN ${streakGoesOn} THEN ${endpoints.failedAttempts} + 1 ELSE 1 END`,
+        lastFailedAt: param("attemptedAt"),
       })
       .where(thisEndpoint),
   ),
@@ -466,6 +472,7 @@ export async function recordAttempt(
     completedAt: settlement.status === "pending" ? null : settlement.completedAt,
     failingBefore: health.failingBefore,
     minFailures: DEACTIVATE_AFTER_FAILURES,
+    streakGap: STREAK_GAP_MS,
   };
   if (!health.countsAgainstEndpoint) {
     await db.write(notSentBatch, values);

@@ -21,6 +21,12 @@ export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
  */
 export const DEACTIVATE_AFTER_MS = 72 * 60 * 60 * 1000;
 export const DEACTIVATE_AFTER_FAILURES = 10;
+/**
+ * A failure this long after the endpoint's previous one starts a new streak:
+ * nothing was sent in between (a failing delivery retries at least hourly), so
+ * the old outage says nothing about the endpoint now.
+ */
+export const STREAK_GAP_MS = 12 * 60 * 60 * 1000;
 
 /**
  * POSTs in flight to one endpoint at once, across every consumer invocation

@@ -134,14 +134,16 @@ export async function createEndpoint(opts: {
   failingSince?: number | null;
   /** Failed attempts in a row so far (0 by default). */
   failedAttempts?: number;
+  /** The latest failure; by default a minute ago when `failingSince` is set (the streak goes on). */
+  lastFailedAt?: number | null;
 }): Promise<TestEndpoint> {
   const id = newId("whep");
   const secret = newSigningSecret();
   const mode = opts.mode ?? "test";
   const createdAt = opts.createdAt ?? Date.now() - 60_000;
   await env.DB.prepare(
-    `INSERT INTO webhook_endpoints (id, org_id, mode, url, events, description, is_active, api_version, secret, failing_since, failed_attempts, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO webhook_endpoints (id, org_id, mode, url, events, description, is_active, api_version, secret, failing_since, failed_attempts, last_failed_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
     .bind(
       id,
@@ -154,6 +156,11 @@ export async function createEndpoint(opts: {
       await encrypt(env, sealedFor.endpointSecret(id), secret),
       opts.failingSince ?? null,
       opts.failedAttempts ?? 0,
+      opts.lastFailedAt !== undefined
+        ? opts.lastFailedAt
+        : opts.failingSince != null
+          ? Date.now() - 60_000
+          : null,
       createdAt,
       createdAt,
     )
@@ -307,13 +314,14 @@ export async function attemptsOf(deliveryId: string): Promise<AttemptState[]> {
 
 export async function endpointState(id: string) {
   return env.DB.prepare(
-    "SELECT is_active, failing_since, failed_attempts, updated_at FROM webhook_endpoints WHERE id = ?",
+    "SELECT is_active, failing_since, failed_attempts, last_failed_at, updated_at FROM webhook_endpoints WHERE id = ?",
   )
     .bind(id)
     .first<{
       is_active: number;
       failing_since: number | null;
       failed_attempts: number;
+      last_failed_at: number | null;
       updated_at: number;
     }>();
 }

@@ -229,32 +229,47 @@ describe("endpoint health", () => {
     });
   });
 
-  it("keeps an endpoint whose one failure follows a quiet period: the run is long but not dense", async () => {
+  it("keeps an endpoint whose one failure follows a quiet period: the old outage is not its streak", async () => {
     const orgId = uniqueOrg();
     const r = receiver({ status: 503 });
     const since = Date.now() - DEACTIVATE_AFTER_MS - HOUR;
-    // It failed once 73 hours ago, then received nothing until now.
+    // An outage 73 hours ago: a day of retries, all failed, then nothing was sent for 49 hours.
     const endpoint = await createEndpoint({
       orgId,
       url: r.url,
       failingSince: since,
-      failedAttempts: 1,
+      failedAttempts: 30,
+      lastFailedAt: since + 24 * HOUR,
     });
     const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
     const logs = await logsOf(() => runBatch([eventMessage(eventId)]));
-    expect(await endpointState(endpoint.id)).toMatchObject({
-      is_active: 1,
-      failing_since: since,
-      failed_attempts: 2,
-    });
+    const state = await endpointState(endpoint.id);
+    expect(state).toMatchObject({ is_active: 1, failed_attempts: 1 });
+    // A new streak, starting with this failure.
+    expect(state?.failing_since).toBeGreaterThan(Date.now() - HOUR);
+    expect(state?.last_failed_at).toBe(state?.failing_since);
     expect(logs.map((l) => l.message)).not.toContain(
       "webhook endpoint deactivated: every attempt failed for 72 hours, at least 10 in a row",
     );
+  });
 
-    // The tenth failure in a row of that run switches it off.
-    await env.DB.prepare("UPDATE webhook_endpoints SET failed_attempts = ? WHERE id = ?")
-      .bind(DEACTIVATE_AFTER_FAILURES - 1, endpoint.id)
-      .run();
+  it("deactivates on the tenth failure in a row of a 72-hour streak, not before", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 503 });
+    const since = Date.now() - DEACTIVATE_AFTER_MS - HOUR;
+    const endpoint = await createEndpoint({
+      orgId,
+      url: r.url,
+      failingSince: since,
+      failedAttempts: DEACTIVATE_AFTER_FAILURES - 2,
+    });
+    const ninth = await insertEvent({ orgId, type: "plan.created", data: planData() });
+    await logsOf(() => runBatch([eventMessage(ninth)]));
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 1,
+      failing_since: since,
+      failed_attempts: DEACTIVATE_AFTER_FAILURES - 1,
+    });
     const tenth = await insertEvent({ orgId, type: "plan.created", data: planData() });
     await logsOf(() => runBatch([eventMessage(tenth)]));
     expect(await endpointState(endpoint.id)).toMatchObject({

@@ -18,8 +18,8 @@ export type UrlCheck =
 
 export type Vetting =
   | { ok: true }
-  /** `endpointsFault` false: the lookup service failed, not the endpoint. */
-  | { ok: false; reason: string; endpointsFault: boolean };
+  /** `countsAgainstEndpoint` false: the lookup service failed, not the endpoint. */
+  | { ok: false; reason: string; countsAgainstEndpoint: boolean };
 
 export function urlPolicy(env: Bindings, mode: Mode): UrlPolicy {
   return {
@@ -29,9 +29,23 @@ export function urlPolicy(env: Bindings, mode: Mode): UrlPolicy {
   };
 }
 
-const refused = (forbidden: Forbidden | null, policy: Pick<UrlPolicy, "mode" | "allowLoopback">) =>
+/**
+ * The local allowance takes loopback addresses and the name `localhost`
+ * only: another name that spells or means loopback (`app.localhost`,
+ * `127.0.0.1.nip.io`) would be resolved again by whoever connects.
+ */
+const refused = (
+  forbidden: Forbidden | null,
+  policy: Pick<UrlPolicy, "mode" | "allowLoopback">,
+  host: string,
+) =>
   forbidden !== null &&
-  !(forbidden.kind === "loopback" && policy.mode === "test" && policy.allowLoopback);
+  !(
+    forbidden.kind === "loopback" &&
+    policy.mode === "test" &&
+    policy.allowLoopback &&
+    (classifyHost(host).type !== "name" || host.toLowerCase() === "localhost")
+  );
 
 /**
  * What `url` is, before any lookup; the reason says why not, in the words of
@@ -69,7 +83,8 @@ export function checkWebhookUrl(
   if (live && parsed.port !== "") {
     return { ok: false, reason: "must use the default https port in live mode" };
   }
-  if (refused(forbidden, policy)) return { ok: false, reason: `${host} is ${forbidden?.what}` };
+  if (refused(forbidden, policy, host))
+    return { ok: false, reason: `${host} is ${forbidden?.what}` };
   return { ok: true, lookup: type === "name" && forbidden === null ? host : null };
 }
 
@@ -86,17 +101,17 @@ export async function vetWebhookUrl(
   stage: "register" | "send",
 ): Promise<Vetting> {
   const check = checkWebhookUrl(url, policy);
-  if (!check.ok) return { ok: false, reason: check.reason, endpointsFault: true };
+  if (!check.ok) return { ok: false, reason: check.reason, countsAgainstEndpoint: true };
   if (check.lookup === null) return { ok: true };
   const found = await policy.resolve(check.lookup);
   if (found.status === "found") {
     for (const address of found.addresses) {
       const { forbidden } = classifyHost(address);
-      if (refused(forbidden, policy)) {
+      if (refused(forbidden, policy, address)) {
         return {
           ok: false,
           reason: `resolves to ${address}, ${forbidden?.what}`,
-          endpointsFault: true,
+          countsAgainstEndpoint: true,
         };
       }
     }
@@ -104,8 +119,12 @@ export async function vetWebhookUrl(
   }
   if (stage === "register") return { ok: true };
   return found.status === "none"
-    ? { ok: false, reason: `${check.lookup} has no address (A or AAAA)`, endpointsFault: true }
-    : { ok: false, reason: "the lookup of its address failed", endpointsFault: false };
+    ? {
+        ok: false,
+        reason: `${check.lookup} has no address (A or AAAA)`,
+        countsAgainstEndpoint: true,
+      }
+    : { ok: false, reason: "the lookup of its address failed", countsAgainstEndpoint: false };
 }
 
 /**
@@ -120,5 +139,8 @@ export async function refuseToSend(
 ): Promise<{ error: string; countsAgainstEndpoint: boolean } | null> {
   const vetted = await vetWebhookUrl(url, urlPolicy(env, mode), "send");
   if (vetted.ok) return null;
-  return { error: `not sent: url: ${vetted.reason}`, countsAgainstEndpoint: vetted.endpointsFault };
+  return {
+    error: `not sent: url: ${vetted.reason}`,
+    countsAgainstEndpoint: vetted.countsAgainstEndpoint,
+  };
 }

@@ -99,7 +99,6 @@ describe("webhook URL rules", () => {
       "http://127.1.2.3/",
       "http://0x7f.1/",
       "http://localhost:3000/webhooks",
-      "http://api.localhost/",
       "http://[::1]:8850/",
     ]) {
       // No lookup: a loopback receiver is on the developer's machine.
@@ -111,6 +110,10 @@ describe("webhook URL rules", () => {
       "http://169.254.169.254/",
       "http://[fd00::1]/",
       "http://printer.local/",
+      // Loopback by name, but resolved again by whoever connects: only `localhost` itself.
+      "http://api.localhost/",
+      "http://127.0.0.1.nip.io/",
+      "http://lvh.me/",
     ]) {
       expect(checkWebhookUrl(url, dev)).toMatchObject({ ok: false });
     }
@@ -172,18 +175,18 @@ describe("vetting a webhook target with its addresses", () => {
         expect(await vet("https://private.example.com/h")).toEqual({
           ok: false,
           reason: "resolves to 10.0.0.5, a private address",
-          endpointsFault: true,
+          countsAgainstEndpoint: true,
         });
         expect(await vet("https://mixed.example.com/h")).toEqual({
           ok: false,
           reason: "resolves to 192.168.1.1, a private address",
-          endpointsFault: true,
+          countsAgainstEndpoint: true,
         });
         expect(await vet("https://imds.example.com/h")).toEqual({
           ok: false,
           reason:
             "resolves to ::ffff:a9fe:a9fe, the cloud metadata address (169.254.169.254, IPv4-mapped)",
-          endpointsFault: true,
+          countsAgainstEndpoint: true,
         });
         expect(await vet("https://loop.example.com/h")).toMatchObject({
           ok: false,
@@ -201,12 +204,12 @@ describe("vetting a webhook target with its addresses", () => {
     expect(await send("https://new.example.com/h")).toEqual({
       ok: false,
       reason: "new.example.com has no address (A or AAAA)",
-      endpointsFault: true,
+      countsAgainstEndpoint: true,
     });
     expect(await send("https://down.example.com/h")).toEqual({
       ok: false,
       reason: "the lookup of its address failed",
-      endpointsFault: false,
+      countsAgainstEndpoint: false,
     });
   });
 

@@ -12,7 +12,7 @@ import {
   findEvent,
   subscribedEndpoints,
 } from "./delivery-queries";
-import { EVENT_TYPES } from "./events";
+import { EVENT_TYPES, TEST_EVENT } from "./events";
 import { type DeliveryMessage, deliveryMessages, parseMessage, sendAll } from "./queue";
 import {
   ATTEMPT_LEASE_MS,
@@ -148,6 +148,16 @@ class Invocation {
     }
     // Not due: a retry message of its own, or the sweep, brings it back at its time.
     if (job.nextAttemptAt === null || job.nextAttemptAt > Date.now() + EARLY_MS) return;
+    if (job.event.type === TEST_EVENT) {
+      // A test send whose worker died before it settled: it was asked for
+      // then, not later, and is never retried.
+      await dropDelivery(this.db, tenant, job.id, Date.now());
+      logLine("warn", "webhook test send interrupted, ended failed", {
+        orgId: job.orgId,
+        deliveryId: job.id,
+      });
+      return;
+    }
     const { endpoint, event } = job;
     await this.limit(() =>
       this.attempt(

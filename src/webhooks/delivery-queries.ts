@@ -497,8 +497,8 @@ const endpointInTenant = sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${thisEndp
 
 /**
  * A test send's event (already dispatched: nothing fans it out) and its
- * delivery, on its first attempt and with no next one (so no sweep picks it
- * up), recorded only while the endpoint exists; the delivery takes one of
+ * delivery, on its first attempt and due again only when its lease ends,
+ * recorded only while the endpoint exists; the delivery takes one of
  * the endpoint's in-flight slots if one is free (`slot` says whether).
  */
 const testSendBatch = defineWrite(
@@ -532,6 +532,9 @@ const testSendBatch = defineWrite(
             mode: tenantParams.mode,
             status: sql`'pending'`,
             attempts: sql`1`,
+            // Settled by the test send itself; should its worker die first,
+            // the sweep finds it overdue and the consumer ends it failed.
+            nextAttemptAt: param("leaseUntil"),
             createdAt: param("now"),
             sendingUntil: sql`CASE WHEN ${slotFree} THEN ${param("leaseUntil")} END`,
           },

@@ -3,7 +3,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Db } from "../../src/db/database";
 import type { WebhookEndpointRow } from "../../src/db/schema";
 import { KeyClaim, KeyTaken } from "../../src/idempotency/claim";
-import { ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
+import { newId } from "../../src/lib/ids";
+import { insertTestSend } from "../../src/webhooks/delivery-queries";
+import { TEST_EVENT } from "../../src/webhooks/events";
+import { ATTEMPT_LEASE_MS, ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
 import { sendTestEvent } from "../../src/webhooks/test-send";
 import { uniqueOrg } from "../helpers/keys";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
@@ -11,6 +14,7 @@ import {
   attemptsOf,
   createEndpoint,
   deliveriesOf,
+  deliveryMessage,
   endpointState,
   eventMessage,
   occupySlots,
@@ -219,5 +223,39 @@ describe("sendTestEvent", () => {
       .bind(sent?.deliveryId ?? "")
       .first<{ sending_until: number | null }>();
     expect(slot?.sending_until).toBeNull();
+  });
+});
+
+describe("a test send whose worker died before it settled", () => {
+  it("is found overdue after its lease and ended failed, never sent later", async () => {
+    const orgId = uniqueOrg();
+    const r = receiver({ status: 200 });
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    const db = new Db(env.DB);
+    const now = Date.now();
+    const ids = { eventId: newId("whev", now), deliveryId: newId("whdl", now) };
+    // What the test send records before its POST; the worker then died.
+    await insertTestSend(
+      db,
+      { orgId, mode: endpoint.mode },
+      { ...ids, endpointId: endpoint.id },
+      { type: TEST_EVENT, data: "{}" },
+      now,
+      now + ATTEMPT_LEASE_MS,
+    );
+    const [pending] = await deliveriesOf(ids.eventId);
+    expect(pending).toMatchObject({ status: "pending", next_attempt_at: now + ATTEMPT_LEASE_MS });
+
+    // Past its lease, the sweep's message reaches the consumer.
+    await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?")
+      .bind(now - 1000, ids.deliveryId)
+      .run();
+    const warn = vi.spyOn(console, "error").mockImplementation(() => {});
+    await runBatch([deliveryMessage(ids.deliveryId)]);
+    expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)).message)).toEqual([
+      "webhook test send interrupted, ended failed",
+    ]);
+    expect((await deliveriesOf(ids.eventId))[0]).toMatchObject({ status: "failed" });
+    expect(r.requests).toHaveLength(0);
   });
 });

@@ -10,4 +10,8 @@ describe("the tested code is the shipped code", () => {
     const english = z.config().localeError;
     expect(typeof english).toBe("function");
   });
+
+  it("has zod without its JSON Schema importer", () => {
+    expect(() => z.fromJSONSchema({ type: "string" })).toThrow("not bundled in this worker");
+  });
 });

@@ -11,6 +11,10 @@ import { type KeyRing, type KeySecrets, keyRing, type RingKey } from "./key-ring
  *   enc:v2:<key id>:<base64(iv | ciphertext)>
  *   enc:v1:<base64(iv | ciphertext)>   before rings: no key id and no context;
  *                                      any key of the ring may open it
+ *
+ * v1 stays accepted after the re-encryption upgraded every value: refusing
+ * it would take the job's state, a D1 read, on every decryption. Rotating
+ * the key once retires it (README, "Rotating the encryption key").
  */
 const V1 = "enc:v1:";
 const V2 = "enc:v2:";

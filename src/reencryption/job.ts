@@ -18,14 +18,30 @@ export const SECRETS_CHUNK = 100;
 export const RESPONSES_CHUNK = 500;
 /** Wall time one run may spend; the next trigger continues from the stored position. */
 export const REENCRYPTION_BUDGET_MS = 20_000;
+/**
+ * How long after the job first sees a current key a pass must start to
+ * count. `wrangler secret put` rolls a new version out gradually: isolates
+ * still on the old one keep sealing under the old key for a while, and a
+ * value they write behind a pass's position stays under it.
+ */
+export const ROLLOUT_MS = 15 * 60_000;
 
 /**
  * Where a pass stands, per ring (the ids of its keys, the current one
  * first): a new ring starts a new pass. A pass walks the endpoints by id,
- * then the Idempotency-Key records by rowid; it is done when it reached the
- * end with nothing it could not open.
+ * then the Idempotency-Key records by rowid. It is complete when it reached
+ * the end with nothing it could not open, having started ROLLOUT_MS after
+ * the job first saw the current key (`since`); a finished pass that is not
+ * starts another on the next run.
  */
-const pass = { ring: z.string(), unreadable: z.number().int().min(0) };
+const pass = {
+  ring: z.string(),
+  since: z.number().int(),
+  started: z.number().int(),
+  /** Values under a previous key or in the v1 format, each sealed again unless it changed since read. */
+  found: z.number().int().min(0),
+  unreadable: z.number().int().min(0),
+};
 const Position = z.discriminatedUnion("phase", [
   z.object({ ...pass, phase: z.literal("secrets"), after: z.string() }),
   z.object({ ...pass, phase: z.literal("responses"), after: z.number().int().min(0) }),
@@ -33,8 +49,23 @@ const Position = z.discriminatedUnion("phase", [
 ]);
 type Position = z.infer<typeof Position>;
 
-function parsePosition(text: string | null, ring: string): Position {
-  const start: Position = { ring, unreadable: 0, phase: "secrets", after: "" };
+const newPass = (ring: string, since: number, now: number): Position => ({
+  ring,
+  since,
+  started: now,
+  found: 0,
+  unreadable: 0,
+  phase: "secrets",
+  after: "",
+});
+
+const afterRollout = (at: Position) => at.started >= at.since + ROLLOUT_MS;
+const completed = (at: Position) => at.phase === "done" && at.unreadable === 0 && afterRollout(at);
+
+const currentOf = (ring: string) => ring.split(",")[0];
+
+function parsePosition(text: string | null, ring: string, now: number): Position {
+  const start = newPass(ring, now, now);
   if (text === null) return start;
   let parsed: ReturnType<typeof Position.safeParse> | null = null;
   try {
@@ -45,17 +76,41 @@ function parsePosition(text: string | null, ring: string): Position {
     logLine("error", "re-encryption position not understood: starting over");
     return start;
   }
-  return parsed.data.ring === ring ? parsed.data : start;
+  const stored = parsed.data;
+  if (stored.ring === ring) return stored;
+  // Only a new current key starts a rollout: previous keys added or removed
+  // change what opens, never what isolates seal with.
+  return currentOf(stored.ring) === currentOf(ring) ? newPass(ring, stored.since, now) : start;
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export type ReencryptionResult = {
   /** The current key: what every value is sealed under once `complete`. */
   keyId: string;
+  /** Values this run sealed again under the current key. */
   reencrypted: number;
   /** Values this run found that no key of the ring opens (logged with their rows). */
   unreadable: number;
-  /** Every value is under the current key: the previous keys can be removed. */
+  /**
+   * The last pass finished with nothing unreadable and started ROLLOUT_MS
+   * after `keySeenAt`: every value is under the current key, the previous
+   * keys can be removed.
+   */
   complete: boolean;
+  /** When the job first saw the current key: passes that start ROLLOUT_MS later can complete. */
+  keySeenAt: string;
+  /** The pass this run worked on (the last one, when there was nothing to do). */
+  pass: {
+    phase: Position["phase"];
+    startedAt: string;
+    /** Values under a previous key or in the v1 format found so far (sealed again unless changed since read). */
+    found: number;
+    /** Values no key of the ring opens, found so far. */
+    unreadable: number;
+    /** It started ROLLOUT_MS after `keySeenAt`: it can complete. */
+    afterRollout: boolean;
+  };
 };
 
 /**
@@ -80,7 +135,12 @@ export async function reencryptSecrets(
     throw new Error(`nothing re-encrypted: ENCRYPTION_KEY is ${ring.checks.ENCRYPTION_KEY}`);
   }
   const keyId = ring.current.id;
-  let at = parsePosition(await readPosition(db), ring.keys.map((k) => k.id).join(","));
+  const now = clock();
+  let at = parsePosition(await readPosition(db), ring.keys.map((k) => k.id).join(","), now);
+  // A finished pass that cannot complete (too early, or values no key
+  // opened) is followed by another, one run later: never the run that
+  // finished it, which may still be inside the rollout window.
+  if (at.phase === "done" && !completed(at)) at = newPass(at.ring, at.since, now);
   let reencrypted = 0;
   const unreadable: string[] = [];
 
@@ -97,7 +157,13 @@ export async function reencryptSecrets(
   const step = async (): Promise<boolean> => {
     if (at.phase === "done") return false;
     const before = unreadable.length;
-    const seen = () => at.unreadable + unreadable.length - before;
+    const tally = (changes: unknown[]) => ({
+      ring: at.ring,
+      since: at.since,
+      started: at.started,
+      found: at.found + changes.length,
+      unreadable: at.unreadable + unreadable.length - before,
+    });
     if (at.phase === "secrets") {
       const rows = await secretsAfterId(db, at.after, secretsChunk);
       const changes = [];
@@ -108,8 +174,8 @@ export async function reencryptSecrets(
       const last = rows.at(-1);
       const next: Position =
         last && rows.length >= secretsChunk
-          ? { ring: at.ring, unreadable: seen(), phase: "secrets", after: last.id }
-          : { ring: at.ring, unreadable: seen(), phase: "responses", after: 0 };
+          ? { ...tally(changes), phase: "secrets", after: last.id }
+          : { ...tally(changes), phase: "responses", after: 0 };
       reencrypted += await rewriteSecretsChunk(db, changes, JSON.stringify(next), clock());
       at = next;
       return true;
@@ -125,16 +191,26 @@ export async function reencryptSecrets(
     const last = rows.at(-1);
     const next: Position =
       last && rows.length >= responsesChunk
-        ? { ring: at.ring, unreadable: seen(), phase: "responses", after: last.rowid }
-        : seen() === 0
-          ? { ring: at.ring, unreadable: 0, phase: "done" }
-          : // Values no key opens keep it from completing: the next run starts a new pass.
-            { ring: at.ring, unreadable: 0, phase: "secrets", after: "" };
+        ? { ...tally(changes), phase: "responses", after: last.rowid }
+        : { ...tally(changes), phase: "done" };
     reencrypted += await rewriteResponsesChunk(db, changes, JSON.stringify(next), clock());
     at = next;
     return next.phase === "responses";
   };
 
   await repeatWithin(step, budgetMs, clock);
-  return { keyId, reencrypted, unreadable: unreadable.length, complete: at.phase === "done" };
+  return {
+    keyId,
+    reencrypted,
+    unreadable: unreadable.length,
+    complete: completed(at),
+    keySeenAt: iso(at.since),
+    pass: {
+      phase: at.phase,
+      startedAt: iso(at.started),
+      found: at.found,
+      unreadable: at.unreadable,
+      afterRollout: afterRollout(at),
+    },
+  };
 }

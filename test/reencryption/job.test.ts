@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Db } from "../../src/db/database";
 import { decrypt, encrypt, sealedFor } from "../../src/lib/crypto";
-import { reencryptSecrets } from "../../src/reencryption/job";
+import { ROLLOUT_MS, reencryptSecrets } from "../../src/reencryption/job";
 import { countingEnv } from "../helpers/counting";
 import { idOfKey, newEncryptionKey } from "../helpers/encryption";
 import { changedBefore } from "../helpers/faulty-d1";
@@ -79,6 +79,47 @@ describe("the re-encryption job", () => {
     expect(await done()).toBe(true);
   });
 
+  it("reports a pass's progress, and a pass started within the rollout window starts another", async () => {
+    quietly();
+    const keys = ringAfter();
+    const orgId = uniqueOrg();
+    await Promise.all(
+      [0, 1, 2].map((i) => createEndpoint({ orgId, url: `https://r${i}.receiver.test/h` })),
+    );
+    const t0 = Date.UTC(2030, 0, 1);
+    const run = (at: number, budgetMs = 0) =>
+      reencryptSecrets(keys, new Db(env.DB), {
+        secretsChunk: 1,
+        responsesChunk: 1,
+        budgetMs,
+        clock: () => at,
+      });
+    // One chunk per run: the pass's counts grow from run to run.
+    let result = await run(t0);
+    let found = result.pass.found;
+    for (let i = 0; i < 500 && result.pass.phase !== "done"; i++) {
+      result = await run(t0);
+      expect(result.pass.found).toBeGreaterThanOrEqual(found);
+      found = result.pass.found;
+    }
+    expect(result).toMatchObject({
+      complete: false,
+      keySeenAt: new Date(t0).toISOString(),
+      pass: { phase: "done", startedAt: new Date(t0).toISOString(), afterRollout: false },
+    });
+    expect(result.pass.found).toBeGreaterThanOrEqual(3);
+
+    // Sealed under the previous key behind the finished pass, as an isolate of the old version would.
+    const late = await createEndpoint({ orgId, url: "https://late.receiver.test/h" });
+    const later = t0 + ROLLOUT_MS;
+    result = await run(later, 60_000);
+    expect(result).toMatchObject({
+      keySeenAt: new Date(t0).toISOString(),
+      pass: { startedAt: new Date(later).toISOString(), afterRollout: true },
+    });
+    expect(await secretOf(late.id)).toMatch(`enc:v2:${await idOfKey(keys.ENCRYPTION_KEY)}:`);
+  });
+
   it("does not complete while a value opens with no key of the ring, and says which", async () => {
     const keys = ringAfter();
     const orgId = uniqueOrg();
@@ -98,6 +139,7 @@ describe("the re-encryption job", () => {
     const result = await reencryptSecrets(keys, new Db(env.DB));
     expect(result).toMatchObject({ complete: false });
     expect(result.unreadable).toBeGreaterThanOrEqual(1);
+    expect(result.pass.unreadable).toBeGreaterThanOrEqual(1);
     expect(errors).toContainEqual(
       expect.objectContaining({
         level: "error",

@@ -14,8 +14,6 @@ export type Auth = {
   tier: KeyTier;
   /** When the key stops working (epoch ms), or null. */
   expiresAt: number | null;
-  /** The key that made this one over the API; null: the operator, or not recorded (a key from before lineage). */
-  createdBy: string | null;
   /**
    * An operator key (made by the CLI) manages every key of its organization
    * and mode; any other only itself and the keys it made, directly or through them.

@@ -8,7 +8,10 @@ export interface Kv {
   getMany(keys: readonly string[]): Promise<Map<string, string | null>>;
   /** Names of the keys under a prefix. */
   list(prefix: string): Promise<string[]>;
-  putMany(entries: readonly { key: string; value: string }[]): Promise<void>;
+  /** `metadata`: KV's metadata of the entry (wrangler's bulk put takes it as given). */
+  putMany(
+    entries: readonly { key: string; value: string; metadata?: Record<string, unknown> }[],
+  ): Promise<void>;
   deleteMany(keys: readonly string[]): Promise<void>;
   /** Where the namespace is, for messages: "local KV (.wrangler/state)", "deployed KV". */
   readonly where: string;

@@ -1,4 +1,5 @@
-import { Db } from "../db/database";
+import { REFUSALS } from "../auth/credentials";
+import { forgetKey } from "../auth/key-cache";
 import { ApiError } from "../errors";
 import { KeyTaken } from "../idempotency/claim";
 import { generateApiKey, type KeyRecord } from "../lib/api-keys";
@@ -74,16 +75,16 @@ export default defineOperation({
         }
       : undefined;
     // KV first (what authenticates), then the listing: until it commits, nobody has the key.
-    const { kvKey, value } = await putKeyRecord(c.env.API_KEYS, apiKey, record);
+    const { kvKey, entry } = await putKeyRecord(c.env.API_KEYS, apiKey, record);
     const takeBack = () =>
       c.executionCtx.waitUntil(
         deleteKeyRecords(c.env.API_KEYS, kvKey, id).catch((err: unknown) =>
           logError(c, "unlisted API key not taken back (the reconciliation will)", err),
         ),
       );
-    let listed: boolean;
+    let outcome: Awaited<ReturnType<typeof insertListing>>;
     try {
-      listed = await insertListing(
+      outcome = await insertListing(
         c.var.db,
         tenant,
         { ...listing, lastUsedAt: null, tier: "standard", kvKey },
@@ -95,22 +96,26 @@ export default defineOperation({
       if (err instanceof KeyTaken) takeBack();
       throw err;
     }
-    if (!listed) {
-      takeBack();
+    if (outcome !== "listed") takeBack();
+    if (outcome === "maker_unlisted") {
+      // A delete of the calling key has started (or it was never listed): it
+      // is on its way out everywhere, so this isolate forgets it now.
+      forgetKey(auth.keyId);
+      throw new ApiError("unauthorized", { message: REFUSALS.key });
+    }
+    if (outcome === "full") {
       throw new ApiError("limit_exceeded", {
         message: `An organization and mode hold at most ${MAX_KEYS} API keys. Delete one first.`,
       });
     }
-    // Listed: mark the record as such, so the reconciliation never takes it for
-    // a create that crashed. Should this fail, the reconciliation marks it later.
+    // Listed: mark its id entry as such, so the reconciliation never takes it
+    // for a create that crashed. Should this fail, the reconciliation marks it later.
     c.executionCtx.waitUntil(
       scheduler
         .wait(markDelay())
-        .then(() =>
-          markListed(c.env.API_KEYS, new Db(c.env.DB), [{ kvKey, id, value, createdAt: now }]),
-        )
+        .then(() => markListed(c.env.API_KEYS, [{ id, entry }]))
         .catch((err: unknown) =>
-          logError(c, "API key record not marked listed (the reconciliation will)", err),
+          logError(c, "API key not marked listed (the reconciliation will)", err),
         ),
     );
     return result;

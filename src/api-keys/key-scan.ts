@@ -1,15 +1,21 @@
 import { z } from "zod";
 import type { Db } from "../db/database";
-import { type KeyRecord, parseKeyRecord } from "../lib/api-keys";
+import {
+  idKvKey,
+  type KeyIdEntry,
+  type KeyRecord,
+  parseKeyIdEntry,
+  parseKeyRecord,
+} from "../lib/api-keys";
 import { logLine } from "../lib/log";
 import { repeatWithin } from "../lib/time-budget";
 import type { Tenant } from "../tenant";
-import { type ApiWrittenKey, apiWritten, deleteKeyRecords } from "./kv";
-import { markListed } from "./mark";
-import { listedAmong } from "./queries";
+import { apiWritten, deleteKeyRecords } from "./kv";
+import { MARK_GRACE_MS, markListed } from "./mark";
 import {
   anyListed,
   listingsMissingFrom,
+  listingsOf,
   readScanPosition,
   relist,
   removeOrphanListing,
@@ -20,11 +26,13 @@ import {
 export const MAX_REMOVALS = 5;
 const BUDGET_MS = 20_000;
 /**
- * Per run: pages listed and keys marked or listed again. An invocation may
- * make 1000 KV operations; a mark is up to three (read, write, undo).
+ * Per run: pages listed and keys marked, listed again or found orphaned. An
+ * invocation may make 1000 KV operations; an action is up to three (an entry
+ * from before the mark: read it, read its record, write the mark).
  */
 const LIMITS = { pageSize: 1000, maxPages: 50, maxActions: 150 };
-/** Above every KV key of a record: the upper end of the last page's range. */
+const PREFIX = "apikeyid:";
+/** Above every key id: the upper end of the last page's range. */
 const END = "\u{10ffff}";
 
 export type ScanOptions = Partial<typeof LIMITS>;
@@ -44,9 +52,9 @@ function parsePosition(raw: string | null): Position {
   }
 }
 
-/** A page of records from `position`; a cursor KV no longer accepts starts over. */
+/** A page of id entries from `position`; a cursor KV no longer accepts starts over. */
 async function listPage(kv: KVNamespace, position: Position, limit: number) {
-  const options = { prefix: "apikey:", limit };
+  const options = { prefix: PREFIX, limit };
   if (position.cursor === null) return { page: await kv.list(options), from: position };
   try {
     return { page: await kv.list({ ...options, cursor: position.cursor }), from: position };
@@ -56,31 +64,50 @@ async function listPage(kv: KVNamespace, position: Position, limit: number) {
   }
 }
 
-type Made = ApiWrittenKey & { kvKey: string };
+/** An id entry as the list shows it: `mark` null for one from before its metadata. */
+type Entry = { id: string; mark: KeyIdEntry | null };
 type Removal =
-  | { kind: "record"; kvKey: string }
+  | { kind: "key"; id: string; kvKey: string }
   | { kind: "listing"; tenant: Tenant; id: string; kvKey: string };
 
-async function readRecords(kv: KVNamespace, keys: readonly Made[]) {
-  const out: { key: Made; value: string; record: KeyRecord }[] = [];
-  for (const key of keys) {
-    const value = await kv.get(key.kvKey);
-    const parsed = value === null ? null : parseKeyRecord(value);
-    if (value !== null && parsed && "record" in parsed)
-      out.push({ key, value, record: parsed.record });
-  }
-  return out;
+const idOf = (name: string) => name.slice(PREFIX.length);
+
+/** The record under `kvKey` if it is key `id`'s, with the record's own KV metadata. */
+async function readRecord(kv: KVNamespace, kvKey: string, id: string) {
+  const { value, metadata } = await kv.getWithMetadata(kvKey);
+  const parsed = value === null ? null : parseKeyRecord(value);
+  return parsed && "record" in parsed && parsed.record.id === id
+    ? { record: parsed.record, metadata }
+    : null;
+}
+
+/**
+ * An entry from before the metadata: what its mark needs, from its value
+ * (the record's KV key) and the record (`via` from the record's metadata).
+ */
+async function legacyMark(kv: KVNamespace, id: string): Promise<KeyIdEntry | null> {
+  const kvKey = await kv.get(idKvKey(id));
+  if (kvKey === null || !kvKey.startsWith("apikey:")) return null;
+  const found = await readRecord(kv, kvKey, id);
+  if (!found) return null;
+  const via = apiWritten(found.metadata) ? "api" : "cli";
+  return { via, createdAt: Date.parse(found.record.createdAt), kvKey };
 }
 
 /**
  * The KV side of the reconciliation (KV is the truth about which keys work):
- * walks the records a page at a time from where the last run stopped. A
- * listed record the API wrote is marked listed; a marked one whose listing is
- * gone is listed again at once (never removed); an unmarked unlisted one older than
- * `cutoff` is a create that crashed before its batch and is removed; a
- * listing whose record is gone is removed. Removals wait for the end of the
- * run: when the listing looks wrong (empty while KV holds the API's keys, or
- * more than MAX_REMOVALS of them), nothing is removed and an error is logged.
+ * walks the id entries (`apikeyid:<id>`, whose metadata says who wrote the
+ * key, when, its record's KV key and whether its listing committed) a page
+ * at a time from where the last run stopped. A listed key whose entry is not
+ * marked is marked; a marked one whose listing is gone is listed again at
+ * once from its record, or, when the record is gone too, its entry is
+ * removed (it authenticates nothing); an unmarked unlisted one the API wrote,
+ * older than `cutoff`, is a create that crashed before its batch: its record
+ * and entry are removed; a listing whose record is gone is removed. Entries
+ * from before the metadata, and the CLI's, are never removed. Removals wait
+ * for the end of the run: when the listing looks wrong (empty while KV holds
+ * marked or API-made keys, or more than MAX_REMOVALS of them), nothing is
+ * removed and an error is logged.
  */
 export async function scanKeys(
   kv: KVNamespace,
@@ -92,7 +119,13 @@ export async function scanKeys(
   const { pageSize, maxPages, maxActions } = { ...LIMITS, ...options };
   const start = parsePosition(await readScanPosition(db));
   const listingEmpty = !(await anyListed(db));
-  const tally = { marked: 0, relisted: 0, unlistedRemoved: 0, listingsRemoved: 0 };
+  const tally = {
+    marked: 0,
+    relisted: 0,
+    unlistedRemoved: 0,
+    listingsRemoved: 0,
+    orphanEntriesRemoved: 0,
+  };
   const removals: Removal[] = [];
   let position = start;
   let pages = 0;
@@ -106,43 +139,49 @@ export async function scanKeys(
   const step = async (): Promise<boolean> => {
     const { page, from } = await listPage(kv, position, pageSize);
     pages += 1;
-    const made = page.keys.flatMap((k) => {
-      const metadata = apiWritten(k.metadata);
-      return metadata ? [{ ...metadata, kvKey: k.name }] : [];
-    });
-    if (listingEmpty && made.length > 0) {
-      run.stopped = "the listing is empty while KV holds keys made over the API";
+    const entries: Entry[] = page.keys.map((k) => ({
+      id: idOf(k.name),
+      mark: parseKeyIdEntry(k.metadata),
+    }));
+    if (listingEmpty && entries.some((e) => e.mark?.via === "api" || e.mark?.listed)) {
+      run.stopped = "the listing is empty while KV holds keys made over the API or marked listed";
       return false;
     }
-    const listing = await listedAmong(
+    const listing = await listingsOf(
       db,
-      made.map((k) => k.kvKey),
+      entries.map((e) => e.id),
     );
-    const unlisted = made.filter((k) => !listing.has(k.kvKey));
-    // Marking and listing again never take a key away: they need no waiting.
-    const toMark = made.filter((k) => !k.listed && listing.get(k.kvKey)?.revoked === false);
-    const toRelist = unlisted.filter((k) => k.listed);
+    // Marking and listing again never take a key away: they need no waiting
+    // beyond the create's own mark.
+    const toMark = entries.filter(
+      (e) =>
+        listing.get(e.id)?.revoked === false &&
+        (e.mark === null || (!e.mark.listed && e.mark.createdAt < now - MARK_GRACE_MS)),
+    );
+    const toRelist = entries.filter((e) => e.mark?.listed && !listing.has(e.id));
     const actionable = [...toMark, ...toRelist];
     const allowed = actionable.slice(0, maxActions - actions);
     actions += allowed.length;
-    const records = await readRecords(kv, allowed);
-    const marks = records.filter((r) => !r.key.listed);
-    tally.marked += await markListed(
-      kv,
-      db,
-      marks.map((r) => ({
-        kvKey: r.key.kvKey,
-        id: r.record.id,
-        value: r.value,
-        createdAt: r.key.createdAt,
-      })),
-    );
-    const lost = records.filter((r) => r.key.listed);
+    const marks: { id: string; entry: KeyIdEntry }[] = [];
+    const lost: { kvKey: string; record: KeyRecord }[] = [];
+    for (const e of allowed) {
+      if (e.mark?.listed) {
+        const found = await readRecord(kv, e.mark.kvKey, e.id);
+        if (found) lost.push({ kvKey: e.mark.kvKey, record: found.record });
+        else {
+          // Marked, unlisted and without a record: a delete ran (and a late
+          // mark wrote the entry again). It authenticates nothing.
+          await kv.delete(idKvKey(e.id));
+          tally.orphanEntriesRemoved += 1;
+        }
+        continue;
+      }
+      const entry = e.mark ?? (await legacyMark(kv, e.id));
+      if (entry) marks.push({ id: e.id, entry });
+    }
+    tally.marked += await markListed(kv, marks);
     if (lost.length > 0) {
-      tally.relisted += await relist(
-        db,
-        lost.map((r) => ({ kvKey: r.key.kvKey, record: r.record })),
-      );
+      tally.relisted += await relist(db, lost);
       logLine("warn", "API key reconciliation: working keys were not listed, listed them again", {
         keyIds: lost.map((r) => r.record.id),
       });
@@ -152,17 +191,17 @@ export async function scanKeys(
       position = from;
       return false;
     }
-    // Only an unmarked record old enough to be no create still running.
-    for (const k of unlisted) {
-      if (!k.listed && k.createdAt < cutoff) removals.push({ kind: "record", kvKey: k.kvKey });
+    // Only an unmarked entry the API wrote, old enough to be no create still running.
+    for (const { id, mark } of entries) {
+      if (mark?.via === "api" && !mark.listed && !listing.has(id) && mark.createdAt < cutoff)
+        removals.push({ kind: "key", id, kvKey: mark.kvKey });
     }
     const last = page.keys.at(-1)?.name;
-    const until = page.list_complete ? END : last;
+    const until = page.list_complete ? END : last && idOf(last);
     if (until !== undefined) {
-      const seen = page.keys.map((k) => k.name);
       const gone = await listingsMissingFrom(
         db,
-        { after: from.after, until, seen },
+        { after: idOf(from.after), until, seen: entries.map((e) => e.id) },
         cutoff,
         MAX_REMOVALS + 1,
       );
@@ -188,8 +227,8 @@ export async function scanKeys(
   // An empty listing stops the scan where it is: nothing done, nothing skipped.
   if (!listingEmpty) await saveScanPosition(db, JSON.stringify(position), now);
   for (const removal of run.stopped === null ? removals : []) {
-    if (removal.kind === "record") {
-      await removeRecord(kv, removal.kvKey);
+    if (removal.kind === "key") {
+      await deleteKeyRecords(kv, removal.kvKey, removal.id);
       tally.unlistedRemoved += 1;
     } else if ((await kv.get(removal.kvKey)) === null) {
       // A direct read, not the list: only a record KV really lacks loses its listing.
@@ -198,12 +237,4 @@ export async function scanKeys(
     }
   }
   return { ...tally, passComplete: run.passComplete, stopped: run.stopped !== null };
-}
-
-/** An unlisted record nobody ever saw: removed with its id entry when it parses. */
-async function removeRecord(kv: KVNamespace, kvKey: string) {
-  const raw = await kv.get(kvKey);
-  const parsed = raw === null ? null : parseKeyRecord(raw);
-  if (parsed && "record" in parsed) await deleteKeyRecords(kv, kvKey, parsed.record.id);
-  else await kv.delete(kvKey);
 }

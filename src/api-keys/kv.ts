@@ -1,20 +1,15 @@
 import { z } from "zod";
-import { idKvKey, type KeyRecord, keyEntries } from "../lib/api-keys";
+import { idKvKey, type KeyIdEntry, type KeyRecord, keyEntries } from "../lib/api-keys";
 
 /**
- * KV metadata of a record written by the API. `listed`: its listing
- * committed once (the mark, written after the create's batch). Until it is
- * marked, the scheduled reconciliation may delete an unlisted record (nobody
- * ever saw the secret of a key whose listing never committed); once marked,
- * never. Records the CLI writes carry none and are never deleted that way.
+ * KV metadata of a record written by the API, never rewritten after the
+ * create (src/auth/key-cache.ts reads `via` for records from before lineage).
+ * Records written before the mark moved to the id entry may carry
+ * `listed: true` too; nothing reads it any more.
  */
-export type ApiWrittenKey = { via: "api"; createdAt: number; listed?: true };
+export type ApiWrittenKey = { via: "api"; createdAt: number };
 
-const apiWrittenKey = z.object({
-  via: z.literal("api"),
-  createdAt: z.number(),
-  listed: z.literal(true).optional(),
-});
+const apiWrittenKey = z.object({ via: z.literal("api"), createdAt: z.number() });
 
 /** The metadata, if it is what the API writes; anything else is not the API's. */
 export function apiWritten(metadata: unknown): ApiWrittenKey | null {
@@ -22,23 +17,21 @@ export function apiWritten(metadata: unknown): ApiWrittenKey | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** The auth record (under the key's hash) and its id → hash entry; returns the record's KV key and value. */
+/**
+ * The auth record (under the key's hash), then its id entry, unmarked (see
+ * `KeyIdEntry`); returns the record's KV key and the id entry's metadata.
+ */
 export async function putKeyRecord(kv: KVNamespace, apiKey: string, record: KeyRecord) {
-  const metadata: ApiWrittenKey = { via: "api", createdAt: Date.parse(record.createdAt) };
-  const [auth, byId] = await keyEntries(apiKey, record);
-  if (!auth || !byId) throw new Error("no KV entries for a key");
-  await kv.put(auth.key, auth.value, { metadata });
-  await kv.put(byId.key, byId.value);
-  return { kvKey: auth.key, value: auth.value };
+  const [auth, byId] = await keyEntries(apiKey, record, "api");
+  await kv.put(auth.key, auth.value, { metadata: auth.metadata });
+  await kv.put(byId.key, byId.value, { metadata: byId.metadata });
+  return { kvKey: auth.key, entry: byId.metadata };
 }
 
-/** Rewrites a record with the mark that its listing committed (see `markListed`). */
-export async function putListedMark(
-  kv: KVNamespace,
-  entry: { kvKey: string; value: string; createdAt: number },
-) {
-  const metadata: ApiWrittenKey = { via: "api", createdAt: entry.createdAt, listed: true };
-  await kv.put(entry.kvKey, entry.value, { metadata });
+/** Writes the mark that a key's listing committed on its id entry (see `markListed`). */
+export async function putListedMark(kv: KVNamespace, id: string, entry: KeyIdEntry) {
+  const metadata: KeyIdEntry = { ...entry, listed: true };
+  await kv.put(idKvKey(id), entry.kvKey, { metadata });
 }
 
 /** Removes what authenticates a key: its record, then its id entry. */

@@ -1,44 +1,36 @@
-import type { Db } from "../db/database";
+import type { KeyIdEntry } from "../lib/api-keys";
 import { putListedMark } from "./kv";
-import { listedAmong } from "./queries";
 
-/** KV takes one write a second per key: the create's mark waits past its record's first write. */
+/** KV takes one write a second per key: the create's mark waits past its id entry's first write. */
 export const MARK_DELAY_MS = 1_100;
 let markDelayMs = MARK_DELAY_MS;
+
+/**
+ * The reconciliation marks an entry only once it is this old: a younger one
+ * is its create's to mark, and two writes of one KV key within a second fail.
+ */
+export const MARK_GRACE_MS = 60_000;
 
 /** For tests: local KV has no per-key write rate, so a suite may skip the wait. */
 export function setMarkDelay(ms = MARK_DELAY_MS) {
   markDelayMs = ms;
 }
 
-/** How long a create waits after its response before marking its record. */
+/** How long a create waits after its response before marking its id entry. */
 export const markDelay = () => markDelayMs;
 
-export type Unmarked = { kvKey: string; id: string; value: string; createdAt: number };
-
 /**
- * Marks records whose listing committed. The mark rewrites the record, so a
- * delete running meanwhile could see it come back: only records still listed
- * and not being revoked are written, and any whose listing is gone or revoked
- * right after the write is deleted again (a delete marks its listing revoked
- * before it deletes the record, so one of the two always sees the other).
- * Returns how many were marked.
+ * Marks the id entries of keys whose listing committed. The mark is the id
+ * entry's metadata, never the record that authenticates: written after a
+ * delete, it brings back only an id entry without a record, which
+ * authenticates nothing and which the reconciliation removes (it lists a
+ * marked key again only while its record exists). So nothing is checked
+ * first. Returns how many were marked.
  */
-export async function markListed(kv: KVNamespace, db: Db, entries: readonly Unmarked[]) {
-  const stillListed = async (some: readonly Unmarked[]) => {
-    const listing = await listedAmong(
-      db,
-      some.map((e) => e.kvKey),
-    );
-    return some.filter((e) => {
-      const row = listing.get(e.kvKey);
-      return row !== undefined && row.id === e.id && !row.revoked;
-    });
-  };
-  const listed = await stillListed(entries);
-  if (listed.length === 0) return 0;
-  for (const entry of listed) await putListedMark(kv, entry);
-  const kept = new Set(await stillListed(listed));
-  for (const entry of listed) if (!kept.has(entry)) await kv.delete(entry.kvKey);
-  return kept.size;
+export async function markListed(
+  kv: KVNamespace,
+  entries: readonly { id: string; entry: KeyIdEntry }[],
+) {
+  for (const { id, entry } of entries) await putListedMark(kv, id, entry);
+  return entries.length;
 }

@@ -3,7 +3,7 @@ import type { Db } from "../db/database";
 import { newestFirst } from "../db/pages";
 import { apiKeys } from "../db/schema";
 import { inTenant, noTable, valuesWhere } from "../db/sql";
-import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import { change, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { KeyTier } from "../lib/api-keys";
 import type { Tenant } from "../tenant";
 import type { ApiKeyRecord } from "./record";
@@ -25,6 +25,14 @@ const keyId = param<string>("id");
 const thisKey = and(eq(apiKeys.id, keyId), inTenant(apiKeys, tenantParams)) as SQL;
 const keyCount = sql<number>`(SELECT count(*) FROM ${apiKeys} WHERE ${inTenant(apiKeys, tenantParams)})`;
 const hasRoom = sql`${keyCount} < ${MAX_KEYS}`;
+/**
+ * The key making it is listed in this tenant and no delete of it has started.
+ * A deleted key works on elsewhere for the revocation delay; D1 runs this
+ * batch and the delete's one after the other, so a key it makes is either in
+ * the delete's lineage snapshot or never listed.
+ */
+const makerListed = sql<number>`EXISTS (SELECT 1 FROM ${apiKeys} WHERE ${apiKeys.id} = ${param("createdBy")} AND ${inTenant(apiKeys, tenantParams)} AND ${apiKeys.revokedAt} IS NULL)`;
+const canInsert = sql`(${makerListed} AND ${hasRoom})`;
 
 /** Newest first, a page at a time. */
 export const listKeys = newestFirst(apiKeys, columns) as (
@@ -35,7 +43,7 @@ export const listKeys = newestFirst(apiKeys, columns) as (
 
 export type NewKeyListing = ApiKeyRecord & { tier: KeyTier; kvKey: string };
 
-/** Lists a key whose KV record was just written, if the organization has room for it. */
+/** Lists a key whose KV record was just written, if its maker is listed and the organization has room. */
 const insertBatch = defineWrite(
   {
     insert: change((b) =>
@@ -54,28 +62,32 @@ const insertBatch = defineWrite(
             expiresAt: param("expiresAt"),
             createdBy: param("createdBy"),
           },
-          hasRoom,
+          canInsert,
         ),
       ),
     ),
-    state: select({ count: keyCount }, (from) => from().from(noTable)),
+    state: select({ makerListed }, (from) => from().from(noTable)),
   },
-  { precondition: () => hasRoom },
+  { precondition: () => canInsert },
 );
 
-/** False when the organization and mode already hold MAX_KEYS keys. */
+/**
+ * `listed`, or why not: `maker_unlisted` (the calling key is being deleted,
+ * or was never listed), `full` (the organization and mode hold MAX_KEYS keys).
+ */
 export async function insertListing(
   db: Db,
   tenant: Tenant,
   key: NewKeyListing,
   response?: { status: number; body: string },
-): Promise<boolean> {
-  const { insert } = await db.write(
+): Promise<"listed" | "maker_unlisted" | "full"> {
+  const { insert, state } = await db.write(
     insertBatch,
     { ...tenant, ...key },
     { resourceId: key.id, ...(response ? { response } : {}) },
   );
-  return insert > 0;
+  if (insert > 0) return "listed";
+  return state[0]?.makerListed ? "full" : "maker_unlisted";
 }
 
 const touchBatch = defineWrite({
@@ -90,22 +102,4 @@ const touchBatch = defineWrite({
 /** `lastUsedAt`, in the listing only: never in the KV record a late write could resurrect. */
 export async function touchKey(db: Db, tenant: Tenant, id: string, now: number) {
   await db.write(touchBatch, { ...tenant, id, now });
-}
-
-const listedBatch = defineRead(
-  { kvKey: apiKeys.kvKey, id: apiKeys.id, revokedAt: apiKeys.revokedAt },
-  (from) =>
-    from()
-      .from(apiKeys)
-      .where(sql`${apiKeys.kvKey} IN (SELECT value FROM json_each(${param("kvKeys")}))`),
-);
-
-/** The listing of each of these KV records that is listed; `revoked`: a delete has started. */
-export async function listedAmong(
-  db: Db,
-  kvKeys: readonly string[],
-): Promise<Map<string, { id: string; revoked: boolean }>> {
-  if (kvKeys.length === 0) return new Map();
-  const rows = await db.read(listedBatch, { kvKeys: JSON.stringify(kvKeys) });
-  return new Map(rows.map((r) => [r.kvKey, { id: r.id, revoked: r.revokedAt !== null }]));
 }

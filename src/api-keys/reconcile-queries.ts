@@ -6,8 +6,12 @@ import { change, defineRead, defineWrite, param, tenantParams } from "../db/stat
 import type { KeyRecord } from "../lib/api-keys";
 import type { Tenant } from "../tenant";
 
-/** The reconciliation's KV scan position (service_state). */
-const POSITION = "api_key_reconciliation.cursor";
+/**
+ * The reconciliation's KV scan position (service_state). Renamed when the
+ * scan moved from the records to the id entries: a position in the old walk
+ * means nothing in the new one.
+ */
+const POSITION = "api_key_reconciliation.id_cursor";
 
 const position = defineRead({ value: serviceState.value }, (from) =>
   from().from(serviceState).where(eq(serviceState.name, POSITION)),
@@ -45,6 +49,22 @@ export async function anyListed(db: Db): Promise<boolean> {
   return (await db.read(oneListing, {})).length > 0;
 }
 
+const listingsBatch = defineRead({ id: apiKeys.id, revokedAt: apiKeys.revokedAt }, (from) =>
+  from()
+    .from(apiKeys)
+    .where(sql`${apiKeys.id} IN (SELECT value FROM json_each(${param("ids")}))`),
+);
+
+/** Which of these keys are listed; `revoked`: a delete of it has started. */
+export async function listingsOf(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, { revoked: boolean }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.read(listingsBatch, { ids: JSON.stringify(ids) });
+  return new Map(rows.map((r) => [r.id, { revoked: r.revokedAt !== null }]));
+}
+
 /** A listing row from each record, by its field in the JSON array `rows`. */
 const fromRecord: Partial<Record<keyof typeof apiKeys.$inferInsert, string>> = {
   id: "$.id",
@@ -76,7 +96,7 @@ const relistBatch = defineWrite({
 });
 
 /**
- * Lists again keys whose KV record is marked listed but whose listing is gone
+ * Lists again keys whose id entry is marked listed but whose listing is gone
  * (a restore, a wrong database), from their records. The key itself was never
  * stored, so the prefix is only the mode's. Returns how many were listed.
  */
@@ -104,9 +124,9 @@ const orphanBatch = defineRead(
       .from(apiKeys)
       .where(
         and(
-          gt(apiKeys.kvKey, param("after")),
-          lte(apiKeys.kvKey, param("until")),
-          sql`${apiKeys.kvKey} NOT IN (SELECT value FROM json_each(${param("seen")}))`,
+          gt(apiKeys.id, param("after")),
+          lte(apiKeys.id, param("until")),
+          sql`${apiKeys.id} NOT IN (SELECT value FROM json_each(${param("seen")}))`,
           isNull(apiKeys.revokedAt),
           lt(apiKeys.createdAt, param("before")),
         ),
@@ -115,9 +135,10 @@ const orphanBatch = defineRead(
 );
 
 /**
- * Listings in the KV key range (`after`, `until`] that a KV list page covering
- * that range did not show (`seen`): their KV record is gone. Only listings
- * made before `before` (KV lists lag behind writes), at most `limit`.
+ * Listings with ids in (`after`, `until`] whose id entry a KV list page
+ * covering that range did not show (`seen`, ids): their KV record may be
+ * gone. Only listings made before `before` (KV lists lag behind writes), at
+ * most `limit`.
  */
 export function listingsMissingFrom(
   db: Db,

@@ -97,12 +97,50 @@ export function buildKeyRecord(opts: KeyOptions, id: string, now = new Date()): 
   };
 }
 
-/** The KV entries for a new key: its record under the key's hash, and id → hash for revoking. */
-export async function keyEntries(apiKey: string, record: KeyRecord) {
+/**
+ * KV metadata of a key's id entry (`apikeyid:<id>`, whose value is the
+ * record's KV key). `via`: who made the key; `listed`: its listing committed
+ * once. The scheduled reconciliation walks these entries
+ * (src/api-keys/key-scan.ts); the mark lives here, never on the record that
+ * authenticates, so writing it can never bring a deleted key back.
+ */
+export const keyIdEntrySchema = z.object({
+  via: z.enum(["api", "cli"]),
+  createdAt: z.number(),
+  kvKey: z.string().startsWith("apikey:"),
+  listed: z.literal(true).optional(),
+});
+export type KeyIdEntry = z.infer<typeof keyIdEntrySchema>;
+
+/** The id entry's metadata, or null for an entry from before it had any (or not ours). */
+export function parseKeyIdEntry(metadata: unknown): KeyIdEntry | null {
+  const parsed = keyIdEntrySchema.safeParse(metadata);
+  return parsed.success ? parsed.data : null;
+}
+
+export type KvEntry = { key: string; value: string; metadata?: Record<string, unknown> };
+
+/**
+ * The KV entries for a new key: its record under the key's hash, and id →
+ * hash for revoking, with its unmarked id entry metadata. Only a record the
+ * API writes carries metadata (`{ via: "api", createdAt }`, which
+ * src/auth/key-cache.ts reads for records from before lineage).
+ */
+export async function keyEntries(
+  apiKey: string,
+  record: KeyRecord,
+  via: KeyIdEntry["via"] = "cli",
+): Promise<[KvEntry, KvEntry & { metadata: KeyIdEntry }]> {
   const kvKey = await recordKvKey(apiKey);
+  const createdAt = Date.parse(record.createdAt);
+  const idEntry: KeyIdEntry = { via, createdAt, kvKey };
   return [
-    { key: kvKey, value: JSON.stringify(record) },
-    { key: idKvKey(record.id), value: kvKey },
+    {
+      key: kvKey,
+      value: JSON.stringify(record),
+      ...(via === "api" ? { metadata: { via, createdAt } } : {}),
+    },
+    { key: idKvKey(record.id), value: kvKey, metadata: idEntry },
   ];
 }
 

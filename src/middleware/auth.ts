@@ -6,8 +6,6 @@ import type { AppEnv, Auth } from "../env";
 import { ApiError } from "../errors";
 import { isExpired } from "../lib/api-keys";
 
-export { clearKeyCache, forgetKey, forgetKeys } from "../auth/key-cache";
-
 /**
  * Resolves the API key to `c.var.auth` and `c.var.tenant`, or throws 401.
  * A key this isolate already knows costs nothing. Anything else first checks
@@ -41,7 +39,6 @@ export function apiKeyAuth() {
       livemode: record.mode === "live",
       tier: record.tier,
       expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt),
-      createdBy: record.createdBy ?? null,
       managesAll: known.operator,
     };
     c.set("auth", auth);

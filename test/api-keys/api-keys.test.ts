@@ -3,10 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clearKeyUse } from "../../src/api-keys/last-used";
 import { setMarkDelay } from "../../src/api-keys/mark";
 import { RECONCILE_AFTER_MS, reconcileApiKeys } from "../../src/api-keys/reconcile";
+import { REFUSALS } from "../../src/auth/credentials";
+import { clearKeyCache } from "../../src/auth/key-cache";
 import worker from "../../src/index";
 import { recordKvKey } from "../../src/lib/api-keys";
 import { isEncrypted } from "../../src/lib/crypto";
-import { clearKeyCache } from "../../src/middleware/auth";
+import { newId } from "../../src/lib/ids";
 import { faultyD1 } from "../helpers/faulty-d1";
 import { type ApiResponse, call, client, expectError } from "../helpers/http";
 import { newIdempotencyKey, settled, storedKey } from "../helpers/idempotency";
@@ -101,9 +103,9 @@ describe("POST /api-keys", () => {
     expectError(await api.post("/api-keys", body), 400, "validation_error", param);
   });
 
-  it("holds at most 100 keys per organization and mode", async () => {
+  it("holds at most 100 keys per organization and mode, the operator's included", async () => {
     const api = await current();
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 99; i++) {
       expect((await api.post("/api-keys", { name: `k${i}` })).status).toBe(201);
     }
     const over = await api.post("/api-keys", { name: "one too many" });
@@ -134,6 +136,55 @@ describe("POST /api-keys", () => {
   });
 });
 
+describe("POST /api-keys by a key on its way out", () => {
+  const kvNames = async () =>
+    [
+      ...(await env.API_KEYS.list({ prefix: "apikey:" })).keys,
+      ...(await env.API_KEYS.list({ prefix: "apikeyid:" })).keys,
+    ].map((k) => k.name);
+
+  it.each([
+    [
+      "is being deleted (its listing marked revoked)",
+      "UPDATE api_keys SET revoked_at = 1 WHERE id = ?",
+    ],
+    ["is no longer listed", "DELETE FROM api_keys WHERE id = ?"],
+  ])(
+    "refuses a key that %s (401), leaves nothing in KV, claims nothing, and forgets the key",
+    async (_, sql) => {
+      const api = await current();
+      const leaked = (await api.post<Created>("/api-keys", { name: "leaked" })).body;
+      await env.DB.prepare(sql).bind(leaked.id).run();
+      const before = await kvNames();
+      const idempotencyKey = newIdempotencyKey();
+      const res = await call("POST", "/api/v1/api-keys", {
+        headers: {
+          "x-api-key": leaked.apiKey,
+          "Commet-Version": "2026-07-31",
+          "Idempotency-Key": idempotencyKey,
+        },
+        body: { name: "outlives it" },
+      });
+      expectError(res, 401, "unauthorized");
+      expect(res.body.error?.message).toBe(REFUSALS.key);
+      expect(await kvNames()).toEqual(before);
+      // Its claim never committed: at most the refusal is kept for a retry.
+      expect((await storedKey(api.orgId, idempotencyKey))?.status_code).not.toBe(201);
+      const names = (await api.get<List>("/api-keys")).body.data.map((k) => k.name);
+      expect(names).not.toContain("outlives it");
+      // Its KV record is still there (the delete, elsewhere, is not done): this isolate refuses it anyway.
+      expect(await env.API_KEYS.get(await recordKvKey(leaked.apiKey))).not.toBeNull();
+      expectError(await asKey(leaked.apiKey, "GET", "/plans"), 401, "unauthorized");
+    },
+  );
+
+  it("refuses a key from before the listing until key:backfill lists it", async () => {
+    const { key } = await createKey(uniqueOrg(), "test", { listed: false });
+    expect((await asKey(key, "GET", "/plans")).status).toBe(200);
+    expectError(await asKey(key, "POST", "/api-keys", { name: "child" }), 401, "unauthorized");
+  });
+});
+
 describe("GET /api-keys", () => {
   it("lists newest first, pages, and never shows a secret", async () => {
     const api = await current();
@@ -144,7 +195,9 @@ describe("GET /api-keys", () => {
     expect(first.body).toMatchObject({ object: "list", hasMore: true });
     const rest = await api.get<List>(`/api-keys?limit=2&cursor=${first.body.nextCursor}`);
     const ids = [...first.body.data, ...rest.body.data].map((k) => k.id);
-    expect(ids).toEqual(made.map((k) => k.id).reverse());
+    // Last, the oldest: the calling key itself.
+    expect(ids).toEqual([...made.map((k) => k.id).reverse(), expect.any(String)]);
+    expect(rest.body.hasMore).toBe(false);
     for (const res of [first, rest]) {
       for (const k of made) expect(res.text).not.toContain(k.apiKey);
       expect(res.text).not.toContain("apikey:");
@@ -155,10 +208,11 @@ describe("GET /api-keys", () => {
   it("scopes keys to the organization and mode", async () => {
     const api = await current();
     await api.post("/api-keys", { name: "mine" });
+    // Each sees only its own key.
     const other = await current();
-    expect((await other.get<List>("/api-keys")).body.data).toEqual([]);
+    expect((await other.get<List>("/api-keys")).body.data.map((k) => k.name)).toEqual(["test"]);
     const live = await current(api.orgId, "live");
-    expect((await live.get<List>("/api-keys")).body.data).toEqual([]);
+    expect((await live.get<List>("/api-keys")).body.data.map((k) => k.name)).toEqual(["test"]);
   });
 
   it("notes lastUsedAt after use, at most once a minute per key per isolate", async () => {
@@ -272,11 +326,14 @@ describe("KV and D1, which share no transaction", () => {
 
   it("the reconciliation removes an unlisted API-written record that is not even JSON, and goes on", async () => {
     const kvKey = `apikey:${"0".repeat(48)}${Date.now().toString(16).padStart(16, "0")}`;
+    const idEntry = `apikeyid:${newId("key")}`;
     const old = Date.now() - RECONCILE_AFTER_MS - 60_000;
     await env.API_KEYS.put(kvKey, "{not json", { metadata: { via: "api", createdAt: old } });
+    await env.API_KEYS.put(idEntry, kvKey, { metadata: { via: "api", createdAt: old, kvKey } });
     const result = await reconcileApiKeys(env, Date.now());
     expect(result.unlistedRemoved).toBeGreaterThanOrEqual(1);
     expect(await env.API_KEYS.get(kvKey)).toBeNull();
+    expect(await env.API_KEYS.get(idEntry)).toBeNull();
   });
 
   it("a delete that removed the KV record but not the listing is finished by the reconciliation", async () => {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeNewKey } from "../../scripts/lib/keys";
+import { insertListing } from "../../scripts/lib/listing";
 import { setMarkDelay } from "../../src/api-keys/mark";
 import { generateApiKey, type KeyRecord, keyEntries, recordKvKey } from "../../src/lib/api-keys";
 import { newId } from "../../src/lib/ids";
@@ -166,6 +167,8 @@ async function legacyKey(orgId: string, metadata: unknown) {
   if (!auth || !byId) throw new Error("no entries");
   await env.API_KEYS.put(auth.key, auth.value, metadata === null ? {} : { metadata });
   await env.API_KEYS.put(byId.key, byId.value);
+  // Listed by `npm run key:backfill`, as a key must be to make keys.
+  await env.DB.prepare(insertListing(record, auth.key, "ck_test_")).run();
   return { apiKey, id: record.id };
 }
 

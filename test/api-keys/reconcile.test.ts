@@ -4,9 +4,9 @@ import { storeNewKey } from "../../scripts/lib/keys";
 import { MAX_REMOVALS } from "../../src/api-keys/key-scan";
 import { markListed, setMarkDelay } from "../../src/api-keys/mark";
 import { RECONCILE_AFTER_MS, reconcileApiKeys } from "../../src/api-keys/reconcile";
-import { Db } from "../../src/db/database";
-import { generateApiKey, recordKvKey } from "../../src/lib/api-keys";
-import { clearKeyCache } from "../../src/middleware/auth";
+import { clearKeyCache } from "../../src/auth/key-cache";
+import { generateApiKey, idKvKey, type KeyIdEntry, recordKvKey } from "../../src/lib/api-keys";
+import { newId } from "../../src/lib/ids";
 import { bindingKv } from "../helpers/binding-kv";
 import { bindingSql } from "../helpers/binding-sql";
 import { call } from "../helpers/http";
@@ -17,7 +17,7 @@ import { uniqueOrg } from "../helpers/keys";
 type Made = { id: string; apiKey: string; createdBy: string | null; prefix: string };
 
 const later = () => Date.now() + RECONCILE_AFTER_MS + 60_000;
-const POSITION = "api_key_reconciliation.cursor";
+const POSITION = "api_key_reconciliation.id_cursor";
 
 const as = (key: string, method: string, path: string, body?: unknown) =>
   call(method, `/api/v1${path}`, {
@@ -67,16 +67,18 @@ const works = async (key: string) => {
   clearKeyCache();
   return (await as(key, "GET", "/plans")).status === 200;
 };
-const metadataOf = async (apiKey: string) =>
-  (await env.API_KEYS.getWithMetadata(await recordKvKey(apiKey))).metadata;
+const entryOf = async (id: string) => await env.API_KEYS.getWithMetadata(idKvKey(id));
+/** Writes a key's id entry as it was before it carried metadata. */
+const asLegacy = async (id: string) =>
+  env.API_KEYS.put(idKvKey(id), (await env.API_KEYS.get(idKvKey(id))) as string);
 
-/** A record the API wrote whose create never listed it (or from before the mark). */
-async function unlistedRecord(createdAt: number, metadata: Record<string, unknown> = {}) {
+/** A key the API wrote whose create never listed it: a record that is no record, and its id entry. */
+async function unlistedRecord(createdAt: number) {
   const kvKey = await recordKvKey(generateApiKey("test"));
-  await env.API_KEYS.put(kvKey, "{not a record", {
-    metadata: { via: "api", createdAt, ...metadata },
-  });
-  return kvKey;
+  const idKey = idKvKey(newId("key"));
+  await env.API_KEYS.put(kvKey, "{not a record", { metadata: { via: "api", createdAt } });
+  await env.API_KEYS.put(idKey, kvKey, { metadata: { via: "api", createdAt, kvKey } });
+  return { kvKey, idKey };
 }
 
 /** The JSON log lines written to console.error (errors and warnings). */
@@ -90,28 +92,37 @@ afterAll(() => setMarkDelay());
 beforeEach(emptyStores);
 afterEach(() => vi.restoreAllMocks());
 
-describe("the create marks its record once listed", () => {
-  it("after the response, past KV's one write a second per key", async () => {
+describe("the create marks its id entry once listed", () => {
+  it("after the response, past KV's one write a second per key; the record is never rewritten", async () => {
     setMarkDelay();
     const { key } = await operatorKey();
     const made = await make(key);
     setMarkDelay(0);
-    expect(await metadataOf(made.apiKey)).toEqual({
+    const kvKey = await recordKvKey(made.apiKey);
+    const { value, metadata } = await entryOf(made.id);
+    expect({ value, metadata }).toEqual({
+      value: kvKey,
+      metadata: { via: "api", createdAt: expect.any(Number), kvKey, listed: true },
+    });
+    expect((await env.API_KEYS.getWithMetadata(kvKey)).metadata).toEqual({
       via: "api",
-      createdAt: expect.any(Number),
-      listed: true,
+      createdAt: (metadata as KeyIdEntry).createdAt,
     });
   });
 
-  it("never brings back a key deleted before the mark is written", async () => {
+  it("a mark written after a delete brings back only an id entry: removed, never listed again, never authenticating", async () => {
     const { key } = await operatorKey();
     const made = await make(key);
-    const kvKey = await recordKvKey(made.apiKey);
-    const value = (await env.API_KEYS.get(kvKey)) as string;
+    const entry = (await entryOf(made.id)).metadata as KeyIdEntry;
     expect((await as(key, "DELETE", `/api-keys/${made.id}`)).status).toBe(200);
-    const entry = { kvKey, id: made.id, value, createdAt: Date.now() };
-    expect(await markListed(env.API_KEYS, new Db(env.DB), [entry])).toBe(0);
-    expect(await env.API_KEYS.get(kvKey)).toBeNull();
+    // A late mark (a create whose wait outlasted the delete) writes the id entry again.
+    await markListed(env.API_KEYS, [{ id: made.id, entry }]);
+    expect((await entryOf(made.id)).metadata).toMatchObject({ listed: true });
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ relisted: 0, orphanEntriesRemoved: 1, stopped: false });
+    expect((await entryOf(made.id)).value).toBeNull();
+    expect(await listedIds()).not.toContain(made.id);
+    expect(await works(made.apiKey)).toBe(false);
   });
 });
 
@@ -139,35 +150,65 @@ describe("the reconciliation never revokes a working key", () => {
     ]);
   });
 
-  it("marks a listed record from before the mark, so a lost listing is restored, not removed", async () => {
+  it("marks a listed key the CLI stored, once its create had time to mark it", async () => {
     const operator = await operatorKey();
-    const made = await make(operator.key);
-    const kvKey = await recordKvKey(made.apiKey);
-    const createdAt = Date.now();
-    await env.API_KEYS.put(kvKey, (await env.API_KEYS.get(kvKey)) as string, {
-      metadata: { via: "api", createdAt },
+    expect((await entryOf(operator.id)).metadata).toEqual({
+      via: "cli",
+      createdAt: expect.any(Number),
+      kvKey: await recordKvKey(operator.key),
     });
+    expect(await reconcileApiKeys(env, Date.now())).toMatchObject({ marked: 0 });
     expect(await reconcileApiKeys(env, later())).toMatchObject({ marked: 1 });
-    expect(await metadataOf(made.apiKey)).toEqual({ via: "api", createdAt, listed: true });
-    await unlist(made.id);
-    vi.spyOn(console, "error").mockImplementation(() => {});
-    expect(await reconcileApiKeys(env, later())).toMatchObject({ relisted: 1, unlistedRemoved: 0 });
-    expect(await works(made.apiKey)).toBe(true);
+    expect((await entryOf(operator.id)).metadata).toMatchObject({ via: "cli", listed: true });
   });
 
-  it("removes an unmarked unlisted record (a create that crashed) once older than 5 minutes", async () => {
+  it("marks listed keys whose id entry is from before the metadata (API's and CLI's), so a lost listing is restored", async () => {
+    const operator = await operatorKey();
+    const made = await make(operator.key);
+    const cliKey = await operatorKey();
+    for (const id of [made.id, cliKey.id]) await asLegacy(id);
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ marked: 3 });
+    expect((await entryOf(made.id)).metadata).toEqual({
+      via: "api",
+      createdAt: expect.any(Number),
+      kvKey: await recordKvKey(made.apiKey),
+      listed: true,
+    });
+    expect((await entryOf(cliKey.id)).metadata).toMatchObject({ via: "cli", listed: true });
+    await unlist(made.id, cliKey.id);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ relisted: 2, unlistedRemoved: 0 });
+    expect(await works(made.apiKey)).toBe(true);
+    expect(await works(cliKey.key)).toBe(true);
+  });
+
+  it("never removes an unlisted key whose id entry is from before the metadata", async () => {
+    const operator = await operatorKey();
+    const made = await make(operator.key);
+    await asLegacy(made.id);
+    await unlist(made.id);
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ unlistedRemoved: 0, relisted: 0 });
+    expect(await works(made.apiKey)).toBe(true);
+    expect((await entryOf(made.id)).value).toBe(await recordKvKey(made.apiKey));
+  });
+
+  it("removes an unmarked unlisted key the API wrote (a create that crashed) once older than 5 minutes", async () => {
     await operatorKey();
     const old = await unlistedRecord(Date.now() - RECONCILE_AFTER_MS - 1000);
     const young = await unlistedRecord(Date.now());
     expect(await reconcileApiKeys(env, Date.now())).toMatchObject({ unlistedRemoved: 1 });
-    expect(await env.API_KEYS.get(old)).toBeNull();
-    expect(await env.API_KEYS.get(young)).not.toBeNull();
+    expect(await env.API_KEYS.get(old.kvKey)).toBeNull();
+    expect(await env.API_KEYS.get(old.idKey)).toBeNull();
+    expect(await env.API_KEYS.get(young.kvKey)).not.toBeNull();
+    expect(await env.API_KEYS.get(young.idKey)).not.toBeNull();
   });
 
   it("removes a listing whose KV record is gone, once older than 5 minutes", async () => {
     const operator = await operatorKey();
     const gone = await make(operator.key);
     await env.API_KEYS.delete(await recordKvKey(gone.apiKey));
+    await env.API_KEYS.delete(idKvKey(gone.id));
     expect(await reconcileApiKeys(env, Date.now())).toMatchObject({ listingsRemoved: 0 });
     expect(await listedIds()).toContain(gone.id);
     expect(await reconcileApiKeys(env, later())).toMatchObject({ listingsRemoved: 1 });
@@ -179,13 +220,6 @@ describe("when the listing looks wrong, the reconciliation removes nothing and l
   it("no listed key at all while KV holds keys made over the API (the wrong database)", async () => {
     const operator = await operatorKey();
     const made = [await make(operator.key), await make(operator.key), await make(operator.key)];
-    // Unmarked, as keys made before the mark existed.
-    for (const k of made) {
-      const kvKey = await recordKvKey(k.apiKey);
-      await env.API_KEYS.put(kvKey, (await env.API_KEYS.get(kvKey)) as string, {
-        metadata: { via: "api", createdAt: Date.now() },
-      });
-    }
     await env.DB.prepare("DELETE FROM api_keys").run();
     const lines = logLines();
     const result = await reconcileApiKeys(env, later());
@@ -196,7 +230,7 @@ describe("when the listing looks wrong, the reconciliation removes nothing and l
       {
         level: "error",
         message: "API key reconciliation stopped: the listing looks wrong, nothing removed",
-        reason: "the listing is empty while KV holds keys made over the API",
+        reason: "the listing is empty while KV holds keys made over the API or marked listed",
       },
     ]);
   });
@@ -211,7 +245,7 @@ describe("when the listing looks wrong, the reconciliation removes nothing and l
       unlistedRemoved: 0,
       stopped: true,
     });
-    for (const kvKey of orphans) expect(await env.API_KEYS.get(kvKey)).not.toBeNull();
+    for (const { kvKey } of orphans) expect(await env.API_KEYS.get(kvKey)).not.toBeNull();
     expect(lines()).toEqual([
       {
         level: "error",
@@ -235,13 +269,13 @@ describe("the scan position survives between runs", () => {
     const made = [await make(operator.key), await make(operator.key), await make(operator.key)];
     await unlist(...made.map((k) => k.id));
     vi.spyOn(console, "error").mockImplementation(() => {});
-    // Four records (the operator's too), two a run: two runs list all three again.
+    // Four id entries (the operator's too), two a run: two runs list all three again.
     const small = { pageSize: 2, maxPages: 1 };
     const first = await reconcileApiKeys(env, later(), small);
     expect(first).toMatchObject({ passComplete: false });
     expect(JSON.parse((await position()) as string)).toEqual({
       cursor: expect.any(String),
-      after: expect.stringMatching(/^apikey:/),
+      after: expect.stringMatching(/^apikeyid:/),
     });
     const second = await reconcileApiKeys(env, later(), small);
     expect(second).toMatchObject({ passComplete: true });
@@ -253,7 +287,7 @@ describe("the scan position survives between runs", () => {
   it("starts over when KV no longer accepts the stored cursor", async () => {
     await operatorKey();
     await env.DB.prepare("INSERT INTO service_state (name, value, updated_at) VALUES (?, ?, 0)")
-      .bind(POSITION, JSON.stringify({ cursor: "expired", after: "apikey:" }))
+      .bind(POSITION, JSON.stringify({ cursor: "expired", after: "apikeyid:" }))
       .run();
     const old = await unlistedRecord(Date.now() - RECONCILE_AFTER_MS - 1000);
     const refusing = new Proxy(env.API_KEYS, {
@@ -269,7 +303,7 @@ describe("the scan position survives between runs", () => {
     const lines = logLines();
     const result = await reconcileApiKeys({ ...env, API_KEYS: refusing }, Date.now());
     expect(result).toMatchObject({ unlistedRemoved: 1, passComplete: true });
-    expect(await env.API_KEYS.get(old)).toBeNull();
+    expect(await env.API_KEYS.get(old.kvKey)).toBeNull();
     expect(lines().map((l) => l.message)).toEqual([
       "API key reconciliation: KV refused its cursor, starting over",
     ]);

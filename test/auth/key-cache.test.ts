@@ -4,6 +4,7 @@ import { REFUSALS } from "../../src/auth/credentials";
 import {
   cachedKey,
   fetchKey,
+  forgetKey,
   KEY_CACHE_TTL_MS,
   UNKNOWN_KEY_TTL_MS,
 } from "../../src/auth/key-cache";
@@ -13,7 +14,6 @@ import {
   MAX_API_KEY_LENGTH,
   recordKvKey,
 } from "../../src/lib/api-keys";
-import { forgetKey } from "../../src/middleware/auth";
 import { countingEnv } from "../helpers/counting";
 import { call, expectError } from "../helpers/http";
 import { createKey, uniqueOrg } from "../helpers/keys";

@@ -24,7 +24,8 @@ export function bindingKv(ns: KVNamespace, prefix = `t_${crypto.randomUUID()}/`)
       return names;
     },
     async putMany(entries) {
-      for (const { key, value } of entries) await ns.put(prefix + key, value);
+      for (const { key, value, metadata } of entries)
+        await ns.put(prefix + key, value, metadata ? { metadata } : {});
     },
     async deleteMany(keys) {
       for (const key of keys) await ns.delete(prefix + key);

@@ -1,16 +1,22 @@
 import { env } from "cloudflare:test";
+import { insertListing } from "../../scripts/lib/listing";
 import {
   buildKeyRecord,
   generateApiKey,
   type KeyOptions,
   type KeyRecord,
   keyEntries,
+  recordKvKey,
 } from "../../src/lib/api-keys";
 import { newId } from "../../src/lib/ids";
 
-type Options = Partial<Omit<KeyOptions, "orgId" | "mode">> & { expiresAt?: string };
+type Options = Partial<Omit<KeyOptions, "orgId" | "mode">> & {
+  expiresAt?: string;
+  /** false: KV only, as a key from before the listing (it cannot make keys). */
+  listed?: boolean;
+};
 
-/** Stores a key in KV exactly as `npm run key:create` does; returns the key and its record. */
+/** Stores a key in KV and lists it, exactly as `npm run key:create` does; returns the key and its record. */
 export async function createKey(
   orgId: string,
   mode: "test" | "live" = "test",
@@ -28,7 +34,11 @@ export async function createKey(
     newId("key"),
   );
   if (opts.expiresAt) record.expiresAt = opts.expiresAt;
-  for (const entry of await keyEntries(key, record)) await env.API_KEYS.put(entry.key, entry.value);
+  for (const { key: name, value, metadata } of await keyEntries(key, record))
+    await env.API_KEYS.put(name, value, metadata ? { metadata } : {});
+  if (opts.listed !== false) {
+    await env.DB.prepare(insertListing(record, await recordKvKey(key), key.slice(0, 12))).run();
+  }
   return { key, record };
 }
 

@@ -41,7 +41,11 @@ export const config = {
     state: resolve(BENCH_DIR, ".state/service"),
     // The floor logs nothing, and wrangler dev relays each log line through its
     // own process (a local cost that halves /health); Workers Logs has no such cost.
-    vars: ["REQUEST_LOGS:off"],
+    // A throwaway encryption key: without one /health answers 503 (not ready).
+    vars: [
+      "REQUEST_LOGS:off",
+      `ENCRYPTION_KEY:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`,
+    ],
   },
   floor: {
     port: 8792,

@@ -2,14 +2,13 @@ import { REFUSALS } from "../auth/credentials";
 import { forgetKey } from "../auth/key-cache";
 import { ApiError } from "../errors";
 import { KeyTaken } from "../idempotency/claim";
+import { sealedAnswer } from "../idempotency/sealed-answer";
 import { generateApiKey, type KeyRecord } from "../lib/api-keys";
-import { encrypt, sealedFor } from "../lib/crypto";
 import { isoTime } from "../lib/encoding";
 import { newId } from "../lib/ids";
 import { logError } from "../lib/log";
 import { jsonBody } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
-import { bodyOf } from "../versions/present";
 import { newKeyExpiry } from "./expiry";
 import { deleteKeyRecords, putKeyRecord } from "./kv";
 import { markDelay, markListed } from "./mark";
@@ -60,20 +59,8 @@ export default defineOperation({
       createdBy: auth.keyId,
     };
     const result = { ...listing, lastUsedAt: null, apiKey };
-    // The secret cannot be rebuilt from what is stored (only its hash): a keyed
-    // create stores its answer with its claim, encrypted. Sealed before the KV
-    // write: without a usable encryption key no working key is left behind.
-    const keyed = c.var.idempotency;
-    const response = keyed
-      ? {
-          status: 201,
-          body: await encrypt(
-            c.env,
-            sealedFor.storedResponse(keyed),
-            JSON.stringify(bodyOf(c, ANSWER, result)),
-          ),
-        }
-      : undefined;
+    // Sealed before the KV write: without a usable encryption key no working key is left behind.
+    const response = await sealedAnswer(c, ANSWER, result);
     // KV first (what authenticates), then the listing: until it commits, nobody has the key.
     const { kvKey, entry } = await putKeyRecord(c.env.API_KEYS, apiKey, record);
     const takeBack = () =>

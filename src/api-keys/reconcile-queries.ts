@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, gt, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
-import { apiKeys, serviceState } from "../db/schema";
+import { apiKeys } from "../db/schema";
+import { readState, writeState } from "../db/service-state";
 import { inTenant } from "../db/sql";
 import { change, defineRead, defineWrite, param, tenantParams } from "../db/statements";
 import type { KeyRecord } from "../lib/api-keys";
@@ -13,31 +14,11 @@ import type { Tenant } from "../tenant";
  */
 const POSITION = "api_key_reconciliation.id_cursor";
 
-const position = defineRead({ value: serviceState.value }, (from) =>
-  from().from(serviceState).where(eq(serviceState.name, POSITION)),
-);
-
 /** The position the last run stored (JSON), or null. */
-export async function readScanPosition(db: Db): Promise<string | null> {
-  const [row] = await db.read(position, {});
-  return row?.value ?? null;
-}
+export const readScanPosition = (db: Db) => readState(db, POSITION);
 
-const savePosition = defineWrite({
-  save: change((b) =>
-    b
-      .insert(serviceState)
-      .values({ name: POSITION, value: param("position"), updatedAt: param("now") })
-      .onConflictDoUpdate({
-        target: serviceState.name,
-        set: { value: param("position"), updatedAt: param("now") },
-      }),
-  ),
-});
-
-export async function saveScanPosition(db: Db, value: string, now: number) {
-  await db.write(savePosition, { position: value, now });
-}
+export const saveScanPosition = (db: Db, value: string, now: number) =>
+  writeState(db, POSITION, value, now);
 
 // Through the id index, so it stops at the first row instead of scanning.
 const oneListing = defineRead({ id: apiKeys.id }, (from) =>

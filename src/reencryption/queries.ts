@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, asc, gt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
-import { webhookEndpoints as endpoints, idempotencyKeys as keys, serviceState } from "../db/schema";
+import { webhookEndpoints as endpoints, idempotencyKeys as keys } from "../db/schema";
+import { readState, saveState } from "../db/service-state";
 import { change, defineRead, defineWrite, param } from "../db/statements";
 import type { Mode } from "../tenant";
 
@@ -13,27 +14,8 @@ import type { Mode } from "../tenant";
 
 const STATE = "reencryption";
 
-const position = defineRead({ value: serviceState.value }, (from) =>
-  from()
-    .from(serviceState)
-    .where(eq(serviceState.name, param("name"))),
-);
-
 /** The position the last run stored (JSON), or null. */
-export async function readPosition(db: Db): Promise<string | null> {
-  const [row] = await db.read(position, { name: STATE });
-  return row?.value ?? null;
-}
-
-const savePosition = change((b) =>
-  b
-    .insert(serviceState)
-    .values({ name: param("name"), value: param("position"), updatedAt: param("now") })
-    .onConflictDoUpdate({
-      target: serviceState.name,
-      set: { value: param("position"), updatedAt: param("now") },
-    }),
-);
+export const readPosition = (db: Db) => readState(db, STATE);
 
 export type SealedSecret = { id: string; orgId: string; mode: Mode; secret: string };
 
@@ -121,8 +103,8 @@ const rewriteResponses = change((b) =>
     ),
 );
 
-const secretsChunk = defineWrite({ rewritten: rewriteSecrets, position: savePosition });
-const responsesChunk = defineWrite({ rewritten: rewriteResponses, position: savePosition });
+const secretsChunk = defineWrite({ rewritten: rewriteSecrets, position: saveState });
+const responsesChunk = defineWrite({ rewritten: rewriteResponses, position: saveState });
 
 /** A value read, and what replaces it if it is still the same. */
 export type Rewrite<Row> = Row & { from: string; to: string };
@@ -134,7 +116,7 @@ export async function rewriteSecretsChunk(
   next: string,
   now: number,
 ): Promise<number> {
-  const values = { rows: JSON.stringify(rows), name: STATE, position: next, now };
+  const values = { rows: JSON.stringify(rows), name: STATE, value: next, now };
   return (await db.write(secretsChunk, values)).rewritten;
 }
 
@@ -145,6 +127,6 @@ export async function rewriteResponsesChunk(
   next: string,
   now: number,
 ): Promise<number> {
-  const values = { rows: JSON.stringify(rows), name: STATE, position: next, now };
+  const values = { rows: JSON.stringify(rows), name: STATE, value: next, now };
   return (await db.write(responsesChunk, values)).rewritten;
 }

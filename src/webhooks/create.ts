@@ -1,9 +1,9 @@
 import { ApiError } from "../errors";
+import { sealedAnswer } from "../idempotency/sealed-answer";
 import { encrypt, sealedFor } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { jsonBody } from "../lib/openapi";
 import { defineOperation } from "../lib/operation";
-import { bodyOf } from "../versions/present";
 import { insertEndpoint, MAX_ENDPOINTS } from "./queries";
 import { CreateEndpointBody } from "./schemas";
 import { newSigningSecret } from "./sign";
@@ -40,19 +40,7 @@ export default defineOperation({
     };
     const secretKey = newSigningSecret();
     const result = { ...endpoint, isActive: true, createdAt: now, secretKey };
-    // The secret is stored encrypted and never shown again, so a keyed
-    // create stores its answer with its claim, encrypted too.
-    const keyed = c.var.idempotency;
-    const response = keyed
-      ? {
-          status: 201,
-          body: await encrypt(
-            c.env,
-            sealedFor.storedResponse(keyed),
-            JSON.stringify(bodyOf(c, ANSWER, result)),
-          ),
-        }
-      : undefined;
+    const response = await sealedAnswer(c, ANSWER, result);
     const secret = await encrypt(c.env, sealedFor.endpointSecret(endpoint.id), secretKey);
     const stored = { ...endpoint, secret };
     if (!(await insertEndpoint(c.var.db, c.var.tenant, stored, now, response))) {

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { pinKvKey } from "../../src/versions/ids";
 import { clearPinCache } from "../../src/versions/pins";
 import { call, client, expectError } from "../helpers/http";
@@ -71,9 +71,14 @@ describe("which version answers", () => {
     const { key } = await createKey(orgId);
     await env.API_KEYS.put(pinKvKey(orgId), "2026-13-99");
     clearPinCache();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const res = await get(key);
     expect(res.status).toBe(200);
     expect(res.headers.get("commet-version")).toBe("2026-07-31");
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+      { level: "error", message: "unknown pinned API version", orgId, pin: "2026-13-99" },
+    ]);
+    errors.mockRestore();
   });
 });
 

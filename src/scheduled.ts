@@ -32,25 +32,52 @@ export const SCHEDULE: Record<string, Record<string, Job>> = {
   },
 };
 
+/** A job to run, with the cron it belongs to. */
+type Planned = { cron: string; job: string; run: Job };
+
+const everyJob = (): Planned[] =>
+  Object.entries(SCHEDULE).flatMap(([cron, jobs]) =>
+    Object.entries(jobs).map(([job, run]) => ({ cron, job, run })),
+  );
+
+/**
+ * The jobs a scheduled event runs: its cron's, as the platform sends it. Run
+ * by hand (`npm run cron`, wrangler's `/__scheduled`), the event may instead
+ * name one job, or nothing at all: then every job of every cron runs. Null
+ * for anything else.
+ */
+export function jobsFor(cron: string): Planned[] | null {
+  const jobs = SCHEDULE[cron];
+  if (jobs) return Object.entries(jobs).map(([job, run]) => ({ cron, job, run }));
+  if (cron === "") return everyJob();
+  const named = everyJob().filter((p) => p.job === cron);
+  return named.length > 0 ? named : null;
+}
+
+/** What `npm run cron` and an unknown cron's error line offer. */
+export const SCHEDULE_NAMES = Object.fromEntries(
+  Object.entries(SCHEDULE).map(([cron, jobs]) => [cron, Object.keys(jobs)]),
+);
+
 /**
  * A cron trigger of wrangler.toml: runs its jobs in turn and logs one line
  * each. A failing job does not stop the others; the invocation still fails
  * afterwards, so the dashboard shows it.
  */
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
-  const jobs = SCHEDULE[controller.cron];
-  if (!jobs) {
-    logLine("error", "no jobs for this cron", { cron: controller.cron });
+  const planned = jobsFor(controller.cron);
+  if (!planned) {
+    logLine("error", "no jobs for this cron", { cron: controller.cron, crons: SCHEDULE_NAMES });
     return;
   }
   const failed: unknown[] = [];
-  for (const [job, run] of Object.entries(jobs)) {
+  for (const { cron, job, run } of planned) {
     try {
       const result = await run(env, controller);
-      logLine("info", "cron job", { cron: controller.cron, job, ...result });
+      logLine("info", "cron job", { cron, job, ...result });
     } catch (err) {
       failed.push(err);
-      logLine("error", "cron job failed", { cron: controller.cron, job }, err);
+      logLine("error", "cron job failed", { cron, job }, err);
     }
   }
   if (failed.length > 0) throw new AggregateError(failed, "cron jobs failed");

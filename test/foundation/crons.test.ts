@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { SCHEDULE } from "../../src/scheduled";
+import { describe, expect, it, vi } from "vitest";
+import type { Bindings } from "../../src/env";
+import { jobsFor, SCHEDULE, SCHEDULE_NAMES, scheduled } from "../../src/scheduled";
 
 /** The values 0..max-1 a cron field matches: `*`, `n`, `a-b`, `*\/s`, `a-b/s`, comma lists. */
 function fieldValues(field: string, max: number): Set<number> {
@@ -51,5 +52,40 @@ describe("the crons", () => {
         seen.set(minute, cron);
       }
     }
+  });
+});
+
+describe("scheduled events run by hand (npm run cron, /__scheduled)", () => {
+  const pairs = (cron: string) => jobsFor(cron)?.map(({ cron, job }) => `${cron} ${job}`);
+
+  it("run a cron's jobs, one job by its name, or every job when nothing is named", () => {
+    expect(pairs("*/5 * * * *")).toEqual([
+      "*/5 * * * * apiKeyReconciliation",
+      "*/5 * * * * webhookSweep",
+    ]);
+    expect(pairs("webhookSweep")).toEqual(["*/5 * * * * webhookSweep"]);
+    const every = Object.entries(SCHEDULE_NAMES).flatMap(([cron, jobs]) =>
+      jobs.map((job) => `${cron} ${job}`),
+    );
+    expect(pairs("")).toEqual(every);
+    expect(every.length).toBeGreaterThan(4);
+  });
+
+  it("log which crons and jobs exist for a name that is neither", async () => {
+    expect(jobsFor("*/7 * * * *")).toBeNull();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    await scheduled(
+      { cron: "*/7 * * * *", scheduledTime: Date.now(), noRetry: () => {} },
+      env as unknown as Bindings,
+    );
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+      {
+        level: "error",
+        message: "no jobs for this cron",
+        cron: "*/7 * * * *",
+        crons: SCHEDULE_NAMES,
+      },
+    ]);
+    errors.mockRestore();
   });
 });

@@ -1,4 +1,5 @@
 import { type KeyRecord, MAX_API_KEY_LENGTH, parseKeyRecord, recordKvKey } from "../lib/api-keys";
+import { BoundedCache } from "../lib/bounded-cache";
 import { logLine } from "../lib/log";
 
 /**
@@ -18,37 +19,6 @@ export const UNKNOWN_KEY_TTL_MS = 30_000;
 const FORGOTTEN_TTL_MS = 120_000;
 const MAX_ENTRIES = 1000;
 
-type Entry<T> = { value: T; until: number };
-
-/** Insertion-ordered map that drops its oldest entry when full. */
-class BoundedCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
-
-  get(key: string, now: number): T | undefined {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.value;
-    if (hit) this.entries.delete(key);
-    return undefined;
-  }
-
-  set(key: string, value: T, until: number): void {
-    this.entries.delete(key);
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key, { value, until });
-  }
-
-  deleteWhere(test: (value: T) => boolean): void {
-    for (const [key, entry] of this.entries) if (test(entry.value)) this.entries.delete(key);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-}
-
 /**
  * A key as this isolate knows it. `operator`: made by the operator (the CLI),
  * so it manages every key of its organization and mode. A record from before
@@ -61,10 +31,10 @@ export type KnownKey = { record: KeyRecord; operator: boolean };
 // These live only in isolate memory, which sees the key on every request
 // anyway; KV and everything stored only ever hold the hash. Two caches, so a
 // flood of guessed keys cannot push the real ones out.
-const known = new BoundedCache<KnownKey>();
-const unknown = new BoundedCache<true>();
+const known = new BoundedCache<KnownKey>(MAX_ENTRIES);
+const unknown = new BoundedCache<true>(MAX_ENTRIES);
 /** Key ids deleted through this isolate: refused even if KV still serves their record. */
-const forgotten = new BoundedCache<true>();
+const forgotten = new BoundedCache<true>(MAX_ENTRIES);
 
 /** The record of a key this isolate looked up recently, without any I/O. */
 export function cachedKey(apiKey: string, now = Date.now()): KnownKey | undefined {

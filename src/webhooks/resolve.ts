@@ -1,3 +1,4 @@
+import { BoundedCache } from "../lib/bounded-cache";
 import { logLine } from "../lib/log";
 import { parseIPv4, parseIPv6 } from "./address";
 
@@ -75,7 +76,7 @@ export function dohResolver(options: Options): Resolver {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? MAX_ENTRIES;
   // Answers, never promises: a promise one request's I/O settles must not be awaited by another.
-  const cache = new Map<string, { until: number; lookup: Lookup }>();
+  const cache = new BoundedCache<Lookup>(maxEntries);
 
   async function ask(name: string, type: RecordType): Promise<Answer> {
     const url = `${options.url}?name=${encodeURIComponent(name)}&type=${type}`;
@@ -104,16 +105,10 @@ export function dohResolver(options: Options): Resolver {
 
   return async (host) => {
     const name = host.toLowerCase().replace(/\.$/, "");
-    const cached = cache.get(name);
-    if (cached && cached.until > now()) return cached.lookup;
+    const cached = cache.get(name, now());
+    if (cached) return cached;
     const { lookup, ttl } = await lookUp(name);
-    cache.delete(name);
-    if (lookup.status === "failed") return lookup;
-    if (cache.size >= maxEntries) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
-    cache.set(name, { until: now() + ttl * 1000, lookup });
+    if (lookup.status !== "failed") cache.set(name, lookup, now() + ttl * 1000);
     return lookup;
   };
 }

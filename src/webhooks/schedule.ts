@@ -66,15 +66,17 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1), RETRY_CAP_SECONDS);
 }
 
-/** What follows a failed attempt made at `now` of a delivery created at `createdAt`. */
+/**
+ * What follows a failed attempt made at `now` of a delivery created at
+ * `createdAt`: the next try on the usual backoff, until the retry window ends.
+ */
 export function afterFailure(
   createdAt: number,
   attempts: number,
   now: number,
 ): { giveUp: true } | { giveUp: false; delaySeconds: number; nextAttemptAt: number } {
   if (now - createdAt >= RETRY_WINDOW_MS) return { giveUp: true };
-  const delaySeconds = retryDelaySeconds(attempts);
-  return { giveUp: false, delaySeconds, nextAttemptAt: now + delaySeconds * 1000 };
+  return afterOwnFailure(attempts, now);
 }
 
 /**

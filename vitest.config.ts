@@ -29,6 +29,7 @@ export default defineConfig({
         // Other tests use `unlimited` keys (see test/helpers/http.ts client()).
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+          TEST_HISTORY_MIGRATIONS: await readD1Migrations("./migrations-history"),
           RATE_LIMIT_LIMIT: String(TEST_RATE_LIMIT),
           RATE_LIMIT_PERIOD_SECONDS: "60",
           AUTH_FAILURE_LIMIT: String(TEST_AUTH_FAILURE_LIMIT),
@@ -55,9 +56,15 @@ export default defineConfig({
             simple: { limit: TEST_AUTH_FAILURE_LIMIT, period: 60 },
           },
         },
-        // Extra databases for tests only: one to apply migrations to from
-        // scratch, one left without tables to provoke a real internal error.
-        d1Databases: { DB_FRESH: "test-fresh", DB_EMPTY: "test-empty" },
+        // Extra databases for tests only: ones to apply migrations to from
+        // scratch (or step by step), one left without tables to provoke a
+        // real internal error.
+        d1Databases: {
+          DB_FRESH: "test-fresh",
+          DB_UPGRADE: "test-upgrade",
+          HISTORY_FRESH: "test-history-fresh",
+          DB_EMPTY: "test-empty",
+        },
       },
     }),
   ],

@@ -56,7 +56,7 @@ async function main() {
 
   step("applying migrations to the benchmark's own local state");
   await Promise.all([
-    applyMigrations(config.service, "migrate-service.log"),
+    applyMigrations(config.service, "migrate-service.log", ["DB", "HISTORY_DB"]),
     applyMigrations(config.floor, "migrate-floor.log"),
   ]);
   const key = await createBenchKey(config.service.state);

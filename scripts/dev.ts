@@ -93,10 +93,14 @@ function banner(url: string, demo: { apiKey: string; version: string }) {
 
 try {
   ensureDevVars();
-  const migrated = await wrangler(["d1", "migrations", "apply", "DB", "--local"]);
-  console.error(
-    /No migrations to apply/.test(migrated) ? "dev: D1 up to date" : "dev: D1 migrations applied",
-  );
+  for (const database of ["DB", "HISTORY_DB"]) {
+    const migrated = await wrangler(["d1", "migrations", "apply", database, "--local"]);
+    console.error(
+      /No migrations to apply/.test(migrated)
+        ? `dev: D1 ${database} up to date`
+        : `dev: D1 ${database} migrations applied`,
+    );
+  }
   const demo = await ensureDemoKey();
   startWrangler(demo);
 } catch (err) {

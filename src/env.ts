@@ -25,6 +25,8 @@ export type { KeyTier } from "./lib/api-keys";
 
 export type Bindings = {
   DB: D1Database;
+  /** Webhook history: events past their hand-off, deliveries, attempts (src/history/). */
+  HISTORY_DB: D1Database;
   API_KEYS: KVNamespace;
   /** Webhook deliveries: produced after responses and by the cron sweep, consumed by this worker. */
   WEBHOOK_QUEUE: Queue<DeliveryMessage>;

@@ -87,6 +87,24 @@ export const ERRORS = {
     meaning: "The webhook endpoint does not exist in this organization and mode, or was deleted.",
     action: "List the endpoints with `GET /api/v1/webhooks` and check the ID and your key's mode.",
   },
+  event_not_found: {
+    status: 404,
+    type: "not_found_error",
+    message: "No such event.",
+    meaning:
+      "The event does not exist in this organization and mode, or is older than 30 days (events are kept for 30 days).",
+    action:
+      "List the events with `GET /api/v1/events` and check the ID and your key's mode. Test sends are not events: find them in the endpoint's deliveries.",
+  },
+  webhook_delivery_not_found: {
+    status: 404,
+    type: "not_found_error",
+    message: "No such delivery.",
+    meaning:
+      "The delivery does not exist for this webhook endpoint in this organization and mode, or is older than 30 days (deliveries are kept for 30 days).",
+    action:
+      "List the endpoint's deliveries with `GET /api/v1/webhooks/{id}/deliveries` and check both IDs and your key's mode.",
+  },
   method_not_allowed: {
     status: 405,
     type: "invalid_request_error",
@@ -126,6 +144,15 @@ export const ERRORS = {
     meaning: "The first request with this key has not finished yet.",
     action:
       "Wait the seconds in `Retry-After` and retry with the same key; you will get the first request's response.",
+  },
+  endpoint_inactive: {
+    status: 409,
+    type: "conflict_error",
+    message: "This webhook endpoint is inactive.",
+    meaning:
+      "Retrying a delivery or recovering events needs an active endpoint; this one was deactivated (by you, or after failing for 72 hours).",
+    action:
+      "Fix the receiver, reactivate the endpoint (`PATCH /api/v1/webhooks/{id}` with `isActive: true`), then retry or recover: reactivating replays nothing by itself.",
   },
   payload_too_large: {
     status: 413,

@@ -1,4 +1,6 @@
 import { apiKeyOperations } from "./api-keys";
+import { deliveryOperations } from "./deliveries";
+import { eventOperations } from "./events";
 import type { Operation } from "./lib/operation";
 import { planGroupOperations } from "./plan-groups";
 import { planOperations } from "./plans";
@@ -10,4 +12,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...planOperations,
   ...apiKeyOperations,
   ...webhookOperations,
+  ...deliveryOperations,
+  ...eventOperations,
 ];

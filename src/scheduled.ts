@@ -1,6 +1,7 @@
 import { reconcileApiKeys } from "./api-keys/reconcile";
 import { Db } from "./db/database";
 import type { Bindings } from "./env";
+import { storesOf } from "./history/stores";
 import { purgeExpiredIdempotencyKeys } from "./idempotency/purge";
 import { logLine } from "./lib/log";
 import { reencryptSecrets } from "./reencryption/job";
@@ -19,8 +20,7 @@ export const SCHEDULE: Record<string, Record<string, Job>> = {
   "2,32 * * * *": {
     idempotencyPurge: (env, controller) =>
       purgeExpiredIdempotencyKeys(new Db(env.DB), controller.scheduledTime),
-    webhookPurge: (env, controller) =>
-      purgeWebhookHistory(new Db(env.DB), controller.scheduledTime),
+    webhookPurge: (env, controller) => purgeWebhookHistory(storesOf(env), controller.scheduledTime),
     // After a key rotation: everything sealed under the new key, so the old can go.
     reencryption: (env) => reencryptSecrets(env, new Db(env.DB)),
   },
@@ -28,7 +28,7 @@ export const SCHEDULE: Record<string, Record<string, Job>> = {
   "*/5 * * * *": {
     apiKeyReconciliation: (env, controller) => reconcileApiKeys(env, controller.scheduledTime),
     webhookSweep: (env, controller) =>
-      sweepWebhooks(new Db(env.DB), env.WEBHOOK_QUEUE, controller.scheduledTime),
+      sweepWebhooks(storesOf(env), env.WEBHOOK_QUEUE, controller.scheduledTime),
   },
 };
 

@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import { pinKvKey } from "../src/versions/ids";
 import { countingEnv } from "./helpers/counting";
 import { createPlan, groupWithPlans } from "./helpers/factories";
+import { insertDelivery, insertEvent } from "./helpers/history";
 import { client } from "./helpers/http";
 import { createKey, uniqueOrg } from "./helpers/keys";
 import { queryPlanProblems } from "./helpers/query-plans";
+import { createEndpoint, RecordingQueue } from "./helpers/webhooks";
 
 type Scenario = {
   name: string;
@@ -14,8 +16,17 @@ type Scenario = {
   body?: (ids: Ids) => unknown;
   status: number;
   d1: number;
+  /** Round trips to the history database (HISTORY_DB); 0 unless given. */
+  history?: number;
 };
-type Ids = { group: string; members: string[]; free: string; full: string; extra: string };
+type Ids = {
+  group: string;
+  members: string[];
+  free: string;
+  full: string;
+  extra: string;
+  event: string;
+};
 
 // The cost table in the README's "Round trips" section. A warm isolate has
 // the key cached, so KV reads are 0 here; the cold case is tested below.
@@ -232,6 +243,63 @@ const scenarios: Scenario[] = [
     status: 404,
     d1: 1,
   },
+  // Events are read from the outbox and the history at once: one round trip to each.
+  {
+    name: "list events",
+    method: "GET",
+    path: () => "/events?limit=100",
+    status: 200,
+    d1: 1,
+    history: 1,
+  },
+  {
+    name: "list events of an object",
+    method: "GET",
+    path: (i) => `/events?objectId=${i.group}`,
+    status: 200,
+    d1: 1,
+    history: 1,
+  },
+  {
+    name: "list events: every filter",
+    method: "GET",
+    path: () =>
+      "/events?type=plan.created,plan_group.created&createdAfter=2026-01-01T00:00:00Z&createdBefore=2999-01-01T00:00:00Z&deliveryFailed=false",
+    status: 200,
+    d1: 1,
+    history: 1,
+  },
+  {
+    name: "list events: failed deliveries (history only)",
+    method: "GET",
+    path: () => "/events?deliveryFailed=true",
+    status: 200,
+    d1: 0,
+    history: 1,
+  },
+  {
+    name: "list events: unknown type",
+    method: "GET",
+    path: () => "/events?type=plan.archived",
+    status: 400,
+    d1: 0,
+  },
+  {
+    name: "get event",
+    method: "GET",
+    path: (i) => `/events/${i.event}`,
+    status: 200,
+    d1: 1,
+    history: 1,
+  },
+  {
+    name: "get event: unknown",
+    method: "GET",
+    path: () => "/events/whev_nope",
+    status: 404,
+    d1: 1,
+    history: 1,
+  },
 ];
 
 /** Every scenario once, in order, on fresh data of its own; returns what each request cost. */
@@ -245,29 +313,40 @@ async function runScenarios() {
     free: (await createPlan(api)).id,
     full: full.group.id,
     extra: (await createPlan(api)).id,
+    event: (
+      (await api.get<{ data: { id: string }[] }>("/events?limit=1")).body.data[0] ?? { id: "" }
+    ).id,
   };
   const counting = countingEnv();
   await counting.request("GET", "/plan-groups", api.key);
   const costs = [];
   for (const s of scenarios) {
     const res = await counting.request(s.method, s.path(ids), api.key, s.body?.(ids));
-    costs.push({ name: s.name, status: res.status, ...res.counts });
+    costs.push({ name: s.name, status: res.status, ...res.counts, history: res.history });
   }
-  return { costs, prepared: counting.prepared };
+  return { costs, prepared: counting.prepared, historyPrepared: counting.historyPrepared };
 }
 
 describe("round-trip budget", () => {
-  it("every endpoint: one D1 round trip at most, no KV read with a warm key", async () => {
+  it("every endpoint: one D1 round trip at most (to each database), no KV read with a warm key", async () => {
     const { costs } = await runScenarios();
     expect(costs).toEqual(
-      scenarios.map((s) => ({ name: s.name, status: s.status, d1: s.d1, kvGet: 0 })),
+      scenarios.map((s) => ({
+        name: s.name,
+        status: s.status,
+        d1: s.d1,
+        kvGet: 0,
+        history: s.history ?? 0,
+      })),
     );
   });
 
   it("every statement of every endpoint reads by index: no table scan, no tenant-wide read of plans or groups", async () => {
-    const { prepared } = await runScenarios();
+    const { prepared, historyPrepared } = await runScenarios();
     expect(prepared.size).toBeGreaterThan(20);
     expect(await queryPlanProblems(prepared)).toEqual([]);
+    expect(historyPrepared.size).toBeGreaterThan(2);
+    expect(await queryPlanProblems(historyPrepared, env.HISTORY_DB)).toEqual([]);
   });
 
   it("keyed writes: the claim rides in the write's batch; the stored response is one deferred write", async () => {
@@ -387,5 +466,97 @@ describe("round-trip budget", () => {
     const one = await request("GET", `/plan-groups/${groups[0]?.id}`, api.key);
     expect(one.counts).toEqual({ d1: 1, kvGet: 0 });
     expect((one.body.data as { plans: unknown[] }).plans).toHaveLength(100);
+  });
+
+  it("webhook deliveries: at most one round trip to the catalog and one to the history", async () => {
+    const api = await client();
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: "https://hooks.example.com/b" });
+    const inactive = await createEndpoint({
+      orgId: api.orgId,
+      url: "https://hooks.example.com/off",
+      isActive: false,
+    });
+    const event = await insertEvent(endpoint, { createdAt: Date.now() - 60_000 });
+    const delivery = await insertDelivery(endpoint, event, { status: "failed", attempts: 6 });
+    const counting = countingEnv();
+    // Retried and recovered deliveries are queued here, never sent.
+    counting.env.WEBHOOK_QUEUE = new RecordingQueue();
+    await counting.request("GET", "/plan-groups", api.key);
+    const hook = `/webhooks/${endpoint.id}`;
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    // [name, method, path, body, status, catalog round trips, history round trips]
+    const cases: [string, string, string, unknown, number, number, number][] = [
+      ["list deliveries", "GET", `${hook}/deliveries?limit=100`, undefined, 200, 1, 1],
+      [
+        "list deliveries: every filter",
+        "GET",
+        `${hook}/deliveries?status=failed&type=plan.created`,
+        undefined,
+        200,
+        1,
+        1,
+      ],
+      [
+        "list deliveries: bad status",
+        "GET",
+        `${hook}/deliveries?status=lost`,
+        undefined,
+        400,
+        0,
+        0,
+      ],
+      [
+        "list deliveries: unknown endpoint",
+        "GET",
+        "/webhooks/whep_nope/deliveries",
+        undefined,
+        404,
+        1,
+        1,
+      ],
+      ["get delivery", "GET", `${hook}/deliveries/${delivery}`, undefined, 200, 1, 1],
+      ["get delivery: unknown", "GET", `${hook}/deliveries/whdl_nope`, undefined, 404, 1, 1],
+      ["retry delivery", "POST", `${hook}/deliveries/${delivery}/retry`, undefined, 200, 1, 1],
+      [
+        "retry: unknown delivery",
+        "POST",
+        `${hook}/deliveries/whdl_nope/retry`,
+        undefined,
+        404,
+        1,
+        1,
+      ],
+      [
+        "retry: inactive endpoint",
+        "POST",
+        `/webhooks/${inactive.id}/deliveries/${delivery}/retry`,
+        undefined,
+        409,
+        1,
+        0,
+      ],
+      ["recover", "POST", `${hook}/recover`, { since }, 200, 1, 1],
+      ["recover: bad range", "POST", `${hook}/recover`, { since: "yesterday" }, 400, 0, 0],
+    ];
+    const costs = [];
+    for (const [name, method, path, body] of cases) {
+      const res = await counting.request(method, path, api.key, body);
+      costs.push([name, res.status, res.counts.d1, res.history, res.counts.kvGet]);
+    }
+    expect(costs).toEqual(
+      cases.map(([name, , , , status, d1, history]) => [name, status, d1, history, 0]),
+    );
+    // Keyed: the claim rides in the endpoint's claim batch; the answer is stored after it.
+    const keyed = await counting.request(
+      "POST",
+      `${hook}/deliveries/${delivery}/retry`,
+      api.key,
+      {},
+      {
+        "Idempotency-Key": `budget-${crypto.randomUUID()}`,
+      },
+    );
+    expect([keyed.status, keyed.counts.d1, keyed.history]).toEqual([200, 2, 1]);
+    expect(await queryPlanProblems(counting.historyPrepared, env.HISTORY_DB)).toEqual([]);
   });
 });

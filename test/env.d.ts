@@ -5,7 +5,10 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_HISTORY_MIGRATIONS: D1Migration[];
       DB_FRESH: D1Database;
+      DB_UPGRADE: D1Database;
+      HISTORY_FRESH: D1Database;
       DB_EMPTY: D1Database;
       FC_SEED: string;
       FC_PATH: string;

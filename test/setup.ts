@@ -5,6 +5,7 @@ import { fakeResolver } from "./helpers/dns";
 
 // Idempotent: applyD1Migrations skips migrations already recorded.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await applyD1Migrations(env.HISTORY_DB, env.TEST_HISTORY_MIGRATIONS);
 
 // Webhook hosts are resolved by test DNS, never by a real DoH service.
 installResolver(fakeResolver);

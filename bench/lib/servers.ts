@@ -104,21 +104,24 @@ export function runWrangler(args: string[], logName: string): Promise<string> {
   });
 }
 
-export function applyMigrations(server: ServerConfig, logName: string) {
-  return runWrangler(
-    [
-      "d1",
-      "migrations",
-      "apply",
-      "DB",
-      "--local",
-      "--persist-to",
-      server.state,
-      "-c",
-      server.devConfig,
-    ],
-    logName,
-  );
+/** Migrates each of the server's D1 `databases` (bindings) in its own local state. */
+export async function applyMigrations(server: ServerConfig, logName: string, databases = ["DB"]) {
+  for (const database of databases) {
+    await runWrangler(
+      [
+        "d1",
+        "migrations",
+        "apply",
+        database,
+        "--local",
+        "--persist-to",
+        server.state,
+        "-c",
+        server.devConfig,
+      ],
+      `${database}-${logName}`,
+    );
+  }
 }
 
 export type RunningServer = {

@@ -2,6 +2,8 @@ import { newId } from "../lib/ids";
 import {
   bind,
   eventIdParam,
+  IDEMPOTENCY_KEY_PARAM,
+  REQUEST_ID_PARAM,
   type Read,
   type Results,
   resultOf,
@@ -41,9 +43,13 @@ export type WriteOptions = {
   response?: { status: number; body: string };
 };
 
+/** The request a write runs for: its events name it (src/webhooks/outbox.ts). */
+export type RequestRef = { id: string; idempotencyKey: string | null };
+
 type Options = {
   claim?: WriteClaim;
   onEvents?: (events: RecordedEvent[]) => void;
+  request?: RequestRef;
 };
 
 /**
@@ -58,7 +64,11 @@ export class Db {
     private readonly options: Options = {},
   ) {}
 
-  /** The same session with a claim or an event sink added. */
+  get request(): RequestRef | undefined {
+    return this.options.request;
+  }
+
+  /** The same session with a claim, an event sink or the request added. */
   with(options: Options): Db {
     return new Db(this.session, { ...this.options, ...options });
   }
@@ -75,7 +85,11 @@ export class Db {
   ): Promise<Results<T>> {
     const names = Object.keys(write.statements);
     const statements = names.map((name) => write.statements[name] as Statement);
-    const all: Values = { ...values };
+    const all: Values = {
+      ...values,
+      [REQUEST_ID_PARAM]: this.options.request?.id ?? null,
+      [IDEMPOTENCY_KEY_PARAM]: this.options.request?.idempotencyKey ?? null,
+    };
     const events: (RecordedEvent & { name: string })[] = [];
     names.forEach((name, i) => {
       const statement = statements[i];

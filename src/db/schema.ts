@@ -106,9 +106,12 @@ export const idempotencyKeys = sqliteTable(
 
 /**
  * The webhook outbox: one row per change event, inserted in the same batch as
- * the change. `data` is the object's internal state as JSON (presented in each
- * endpoint's API version at delivery); `dispatched_at` is set once the event
- * has been fanned out to its endpoints.
+ * the change. `data` is the object's internal state as JSON after the change
+ * (presented in each reader's API version later); `previous`, for an update
+ * or a reorder, the same state before it. `dispatched_at` is set once the
+ * event has been handed on to the history database (src/history/), which
+ * then holds it for 30 days; the row stays a few minutes more (so a listing
+ * that reads both databases never misses it) and is purged.
  */
 export const webhookEvents = sqliteTable(
   "webhook_events",
@@ -123,10 +126,15 @@ export const webhookEvents = sqliteTable(
     // When the sweep last put this event's message on the queue (NULL: only
     // the request's own send, at created_at).
     requeuedAt: integer("requeued_at"),
+    previous: text("previous"),
+    // The write that made the event: its x-request-id and Idempotency-Key.
+    requestId: text("request_id"),
+    idempotencyKey: text("idempotency_key"),
   },
   (t) => [
     index("webhook_events_created_at_idx").on(t.createdAt),
     index("webhook_events_undispatched_idx").on(t.createdAt).where(sql`${t.dispatchedAt} IS NULL`),
+    index("webhook_events_tenant_id_idx").on(t.orgId, t.mode, t.id),
   ],
 );
 
@@ -155,56 +163,6 @@ export const webhookEndpoints = sqliteTable(
     ...timestamps,
   },
   (t) => [index("webhook_endpoints_tenant_id_idx").on(t.orgId, t.mode, t.id)],
-);
-
-/** One event on its way to one endpoint: retried until it succeeds or is given up. */
-export const webhookDeliveries = sqliteTable(
-  "webhook_deliveries",
-  {
-    id: text("id").primaryKey(),
-    eventId: text("event_id").notNull(),
-    endpointId: text("endpoint_id").notNull(),
-    orgId: text("org_id").notNull(),
-    mode: text("mode", { enum: MODES }).notNull(),
-    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
-    attempts: integer("attempts").notNull(),
-    nextAttemptAt: integer("next_attempt_at"),
-    createdAt: integer("created_at").notNull(),
-    completedAt: integer("completed_at"),
-    // Set while a POST of this delivery may be in flight (until the attempt
-    // is recorded, or this lease ends): bounds the POSTs one endpoint gets at once.
-    sendingUntil: integer("sending_until"),
-  },
-  (t) => [
-    uniqueIndex("webhook_deliveries_event_endpoint_uq").on(t.eventId, t.endpointId),
-    index("webhook_deliveries_sending_idx")
-      .on(t.endpointId, t.sendingUntil)
-      .where(sql`${t.sendingUntil} IS NOT NULL`),
-    index("webhook_deliveries_created_at_idx").on(t.createdAt),
-    index("webhook_deliveries_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
-  ],
-);
-
-/** Every POST to an endpoint: what it answered, how long it took, what failed. */
-export const webhookAttempts = sqliteTable(
-  "webhook_attempts",
-  {
-    id: text("id").primaryKey(),
-    deliveryId: text("delivery_id").notNull(),
-    endpointId: text("endpoint_id").notNull(),
-    eventId: text("event_id").notNull(),
-    attempt: integer("attempt").notNull(),
-    statusCode: integer("status_code"),
-    durationMs: integer("duration_ms").notNull(),
-    error: text("error"),
-    // At most a few hundred characters of what the receiver answered.
-    responseExcerpt: text("response_excerpt"),
-    createdAt: integer("created_at").notNull(),
-  },
-  (t) => [
-    index("webhook_attempts_delivery_idx").on(t.deliveryId),
-    index("webhook_attempts_created_at_idx").on(t.createdAt),
-  ],
 );
 
 /**

@@ -105,6 +105,10 @@ export function change(build: (b: Compiler) => Buildable): Change {
 /** The placeholder the id of a batch's event of `type` is bound to. */
 export const eventIdParam = (type: string) => `__event_${type}`;
 
+/** The placeholders every write binds to its request's x-request-id and Idempotency-Key (null without). */
+export const REQUEST_ID_PARAM = "__request_id";
+export const IDEMPOTENCY_KEY_PARAM = "__idempotency_key";
+
 /** An outbox insert; see src/webhooks/outbox.ts. */
 export function eventInsert(type: string, build: () => Buildable): EventInsert {
   return { kind: "event", type, compile: once(build) };

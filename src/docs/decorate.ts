@@ -23,6 +23,7 @@ const EXAMPLE_PARAM: Partial<Record<ErrorCode, string>> = {
   plan_not_found: "planId",
   api_key_not_found: "id",
   webhook_not_found: "id",
+  event_not_found: "id",
   duplicate: "planId",
   limit_exceeded: "id",
 };

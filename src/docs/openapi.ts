@@ -39,7 +39,13 @@ const TAGS = [
   },
   {
     name: "Webhooks",
-    description: "Endpoints that receive a signed POST for every change to a plan or a plan group.",
+    description:
+      "Endpoints that receive a signed POST for every change to a plan or a plan group, and the log of what was sent to each (30 days): retry a delivery, or recover the events an endpoint missed.",
+  },
+  {
+    name: "Events",
+    description:
+      "Every change to a plan or a plan group of the last 30 days, as its webhook payload describes it, listed as soon as the write that made it has answered.",
   },
   { name: "Health", description: "For load balancers; no authentication." },
 ];

@@ -5,6 +5,7 @@
 export type IdPrefix = "pgrp" | "plan" | "key" | "whep" | "whev" | "whdl" | "what";
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
+const TIME_LIMIT = 32 ** 10 - 1;
 
 /**
  * `prefix_` + 10 chars of millisecond time + 16 random chars (Crockford
@@ -13,16 +14,26 @@ const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
  * total order: pagination by ID never skips or repeats a row.
  */
 export function newId(prefix: IdPrefix, now = Date.now()): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let rand = "";
+  for (const b of bytes) rand += CROCKFORD[b % 32];
+  return `${idFloor(prefix, now)}${rand}`;
+}
+
+/**
+ * `prefix_` + the time part of `ms`: every ID of `prefix` made before `ms`
+ * sorts below it, every one made at `ms` or later at or above it, so a time
+ * range is an ID range (and reads by an index on the ID).
+ */
+export function idFloor(prefix: IdPrefix, ms: number): string {
   let time = "";
-  let t = now;
+  // Clamped to the times ten characters hold (about year 37,000): Infinity is "no bound".
+  let t = Math.min(Math.max(0, Math.floor(ms)), TIME_LIMIT);
   for (let i = 0; i < 10; i++) {
     time = CROCKFORD[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let rand = "";
-  for (const b of bytes) rand += CROCKFORD[b % 32];
-  return `${prefix}_${time}${rand}`;
+  return `${prefix}_${time}`;
 }
 
 export const ID_PATTERN = /^[a-z]+_[0-9a-z]{26}$/;

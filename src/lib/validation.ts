@@ -144,10 +144,17 @@ export function fieldIssues(error: z.ZodError, prefix: string[] = []): FieldIssu
  * The validation error for a failed parse. `repeated` names the query
  * parameters sent more than once: they reach the schema as arrays, and the
  * client should hear that it repeated one, not that an array is not a string.
+ * A parameter that takes repeats (the events' `type`) judges its list with
+ * a refinement of its own, whose message stands.
  */
 export function validationError(error: z.ZodError, repeated: ReadonlySet<string> = new Set()) {
+  const judged = new Set(
+    error.issues.filter((i) => i.code === "custom").map((i) => i.path.map(String).join(".")),
+  );
   const issues = fieldIssues(error).map((issue) =>
-    repeated.has(issue.field) ? { ...issue, message: "must be given only once" } : issue,
+    repeated.has(issue.field) && !judged.has(issue.field)
+      ? { ...issue, message: "must be given only once" }
+      : issue,
   );
   return ApiError.validation(issues);
 }

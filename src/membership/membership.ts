@@ -158,9 +158,13 @@ export function reorder(opts: { group: Ref; ids: SQL }) {
     ))`;
   // Only rows parked earlier in the same batch are negative (the partial index plans_parked_idx).
   const moved = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${inGroup(group)} AND ${plans.sortOrder} < 0)`;
+  // What `moved` will say, for a statement that must see the order before `park`.
+  const changes = sql`(${groupExists(group)} AND ${exact} AND EXISTS (
+    SELECT 1 FROM ${plans} WHERE ${inGroup(group)} AND ${plans.sortOrder} <> ${listed}))`;
   return {
     exact,
     moved,
+    changes,
     park: change((b) =>
       b
         .update(plans)

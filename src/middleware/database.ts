@@ -32,7 +32,7 @@ export function database() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const start = sessionStart(c.req.method, c.req.header(BOOKMARK_HEADER), c.req.query("cursor"));
     const session = c.env.DB.withSession(start);
-    c.set("db", new Db(session));
+    c.set("db", new Db(session, { request: { id: c.var.requestId, idempotencyKey: null } }));
     c.set("bookmark", () => session.getBookmark());
     await next();
     const latest = session.getBookmark();

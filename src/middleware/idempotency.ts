@@ -79,7 +79,7 @@ export function idempotency() {
       claimId: crypto.randomUUID(),
     });
     c.set("idempotency", claim.request);
-    c.set("db", c.var.db.with({ claim }));
+    c.set("db", c.var.db.with({ claim, request: { id: c.var.requestId, idempotencyKey: key } }));
     await next();
     await settle(c, claim);
   });

@@ -112,6 +112,7 @@ const updateBatch = defineWrite(
   {
     updated: record("plan_group.updated", {
       when: sql`EXISTS (SELECT 1 FROM ${planGroups} WHERE ${thisGroup} AND ${patch.changed})`,
+      previous: groupSnapshot(groupId),
     }),
     update: change((b) => b.update(planGroups).set(patch.set).where(thisGroup)),
     row: select(columns, (from) => from().from(planGroups).where(thisGroup)),
@@ -272,8 +273,12 @@ const order = reorder({ group: groupId, ids: param("ids") });
  */
 const reorderBatch = defineWrite(
   {
+    // Before `park`, which leaves the members at negative positions: `previous` is the old order.
+    reordered: record("plan_group.plans_reordered", {
+      when: order.changes,
+      previous: groupSnapshot(groupId),
+    }),
     park: order.park,
-    reordered: record("plan_group.plans_reordered", { when: order.moved }),
     touch: change((b) =>
       b
         .update(planGroups)

@@ -221,6 +221,7 @@ const updateBatch = defineWrite(
   {
     updated: record("plan.updated", {
       when: sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${thisPlan} AND ${patch.changed})`,
+      previous: planSnapshot(planId),
     }),
     update: change((b) => b.update(plans).set(patch.set).where(thisPlan)),
     row: select(columns, (from) => from().from(plans).where(thisPlan)),

@@ -13,9 +13,12 @@ import {
   deletedPlanGroup,
   deletedWebhook,
   ErrorObject,
+  eventShape,
   pageFields,
   webhook,
   webhookDelivery,
+  webhookDeliveryLog,
+  webhookRecovery,
 } from "./common";
 import { shape, type Version } from "./types";
 
@@ -143,6 +146,9 @@ export const v20260711: Version = {
     createdWebhook,
     deletedWebhook,
     webhookDelivery,
+    webhookDeliveryLog,
+    webhookRecovery,
+    event: eventShape(z.union([PlanGroup, Plan])),
   },
   one: {
     schema: (data) => z.strictObject({ success: SuccessFlag, data }),

@@ -14,9 +14,12 @@ import {
   deletedPlanGroup,
   deletedWebhook,
   ErrorObject,
+  eventShape,
   pageFields,
   webhook,
   webhookDelivery,
+  webhookDeliveryLog,
+  webhookRecovery,
 } from "./common";
 import { shape, type Version } from "./types";
 
@@ -157,6 +160,9 @@ export const v20260731: Version = {
     createdWebhook,
     deletedWebhook,
     webhookDelivery,
+    webhookDeliveryLog,
+    webhookRecovery,
+    event: eventShape(z.union([PlanGroupDetail, Plan])),
   },
   one: { schema: (item) => item, body: (item) => item },
   list: {

@@ -1,7 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { ApiKeyRecord } from "../api-keys/record";
+import { DELIVERY_STATUSES } from "../db/history-schema";
+import type { DeliveryLogRecord, RecoveryRecord } from "../deliveries/record";
+import type { EventRecord } from "../events/record";
 import { isoTime } from "../lib/encoding";
 import { Livemode, Timestamp } from "../lib/fields";
+import { EVENT_TYPES } from "../webhooks/events";
 import type { WebhookDeliveryRecord, WebhookRecord } from "../webhooks/record";
 import { type Shape, shape } from "./types";
 
@@ -192,7 +196,7 @@ export const webhookDelivery = shape(
       deliveryId: z.string().openapi({ description: "The delivery's ID, as in the logs." }),
       deliveredAt: Timestamp.openapi({ description: "When the attempt was made." }),
     })
-    .openapi("WebhookDelivery"),
+    .openapi("WebhookTestResult", { description: "What the endpoint did with a test event." }),
   (d: WebhookDeliveryRecord, { livemode }) => ({
     object: "webhook_delivery" as const,
     livemode,
@@ -201,6 +205,179 @@ export const webhookDelivery = shape(
     deliveredAt: isoTime(d.deliveredAt),
   }),
 );
+
+const DeliveryAttempt = z
+  .strictObject({
+    at: Timestamp.openapi({ description: "When the POST was made." }),
+    responseStatus: z.number().int().nullable().openapi({
+      description: "The HTTP status the endpoint answered, or `null` (no answer, or nothing sent).",
+      example: 500,
+    }),
+    durationMs: z
+      .number()
+      .int()
+      .openapi({ description: "How long the attempt took, in milliseconds.", example: 132 }),
+    error: z.string().nullable().openapi({
+      description:
+        "Why the attempt failed without an answer (a timeout, a refused address), or `null`.",
+      example: null,
+    }),
+    responseExcerpt: z.string().nullable().openapi({
+      description: "The first KiB of what the endpoint answered, or `null`.",
+      example: "Internal Server Error",
+    }),
+  })
+  .openapi("WebhookDeliveryAttempt");
+
+export const webhookDeliveryLog = shape(
+  z
+    .strictObject({
+      object: z.literal("webhook_delivery").openapi({ description: "Always `webhook_delivery`." }),
+      livemode: Livemode,
+      id: z.string().openapi({
+        description: "The delivery's ID.",
+        example: "whdl_01j2x3y4z5a6b7c8d9e0f1g2h3",
+      }),
+      endpointId: z.string().openapi({
+        description: "The endpoint it is for.",
+        example: "whep_01j2x3y4z5a6b7c8d9e0f1g2h3",
+      }),
+      eventId: z.string().openapi({
+        description: "The event it carries (the payload's `id`).",
+        example: "whev_01j2x3y4z5a6b7c8d9e0f1g2h3",
+      }),
+      type: z.string().openapi({
+        description: "The event's type (`webhook.test` for a test send).",
+        example: "plan.created",
+      }),
+      status: z.enum(DELIVERY_STATUSES).openapi({
+        description:
+          "`pending`: attempts remain; `succeeded`; `failed`: given up; `dropped`: not sent, the endpoint was gone or inactive.",
+        example: "failed",
+      }),
+      attemptCount: z.number().int().openapi({ description: "Attempts made so far.", example: 3 }),
+      nextAttemptAt: Timestamp.nullable().openapi({
+        description: "When it is attempted next, while `pending`; otherwise `null`.",
+      }),
+      createdAt: Timestamp.openapi({ description: "When the delivery was created." }),
+      attempts: z.array(DeliveryAttempt).openapi({
+        description:
+          "Its attempts, oldest first: every one when the delivery is fetched alone, the last 5 in a list.",
+      }),
+    })
+    .openapi("WebhookDelivery", { description: "One event on its way to one endpoint." }),
+  (d: DeliveryLogRecord, { livemode }) => ({
+    object: "webhook_delivery" as const,
+    livemode,
+    id: d.id,
+    endpointId: d.endpointId,
+    eventId: d.eventId,
+    type: d.type,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    nextAttemptAt:
+      d.status === "pending" && d.nextAttemptAt !== null ? isoTime(d.nextAttemptAt) : null,
+    createdAt: isoTime(d.createdAt),
+    attempts: d.attempts.map((a) => ({
+      at: isoTime(a.at),
+      responseStatus: a.statusCode,
+      durationMs: a.durationMs,
+      error: a.error,
+      responseExcerpt: a.responseExcerpt,
+    })),
+  }),
+);
+
+export const webhookRecovery = shape(
+  z
+    .strictObject({
+      object: z.literal("webhook_recovery").openapi({ description: "Always `webhook_recovery`." }),
+      livemode: Livemode,
+      queued: z
+        .number()
+        .int()
+        .openapi({ description: "Events queued for the endpoint by this call.", example: 12 }),
+      hasMore: z.boolean().openapi({
+        description: "Whether the range holds more events to recover: call again from `nextSince`.",
+      }),
+      nextSince: Timestamp.optional().openapi({
+        description: "Present only when `hasMore` is true: the `since` of the next call.",
+      }),
+    })
+    .openapi("WebhookRecovery", { description: "What a recover queued." }),
+  (r: RecoveryRecord, { livemode }) => ({
+    object: "webhook_recovery" as const,
+    livemode,
+    queued: r.queued,
+    hasMore: r.hasMore,
+    ...(r.hasMore && r.nextSince !== null ? { nextSince: isoTime(r.nextSince) } : {}),
+  }),
+);
+
+/**
+ * An event of the events API. `objects` is the version's schema of what
+ * `data` may be (its plan group detail or plan): the object after the change,
+ * in the request's version, as the webhook payload carries it.
+ */
+export const eventShape = (objects: z.ZodType) =>
+  shape(
+    z
+      .strictObject({
+        object: z.literal("event").openapi({ description: "Always `event`." }),
+        livemode: Livemode,
+        id: z.string().openapi({
+          description: "The event's ID, as in its webhook payload (`id`, `webhook-id`).",
+          example: "whev_01j2x3y4z5a6b7c8d9e0f1g2h3",
+        }),
+        type: z.enum(EVENT_TYPES).openapi({
+          description: "What happened.",
+          example: "plan.updated",
+        }),
+        createdAt: Timestamp.openapi({ description: "When the change was made." }),
+        apiVersion: z.string().openapi({
+          description:
+            "The API version `data` and `previousAttributes` are shaped in: this request's.",
+          example: "2026-07-31",
+        }),
+        data: objects.nullable().openapi({
+          description:
+            "The object after the change (the plan group with its plans for `plan_group.*`, the plan for `plan.*`; for a deletion, its last state). `null` only when the stored object cannot be read.",
+        }),
+        previousAttributes: z
+          .record(z.string(), z.unknown())
+          .nullable()
+          .openapi({
+            description:
+              "For `*.updated`, the fields that changed with their values before; for `plan_group.plans_reordered`, the previous order as `plans`. Otherwise `null`.",
+            example: { name: "Basic" },
+          }),
+        request: z
+          .strictObject({
+            id: z.string().nullable().openapi({
+              description:
+                "The `x-request-id` of the write that made the event, or `null` if unknown.",
+              example: "req_01j2x3y4z5a6b7c8d9e0f1g2h3",
+            }),
+            idempotencyKey: z.string().nullable().openapi({
+              description: "The `Idempotency-Key` it was sent with, or `null`.",
+              example: null,
+            }),
+          })
+          .openapi({ description: "The write that caused the event." }),
+      })
+      .openapi("Event", { description: "A change to a plan or a plan group." }),
+    (e: EventRecord, { livemode }) => ({
+      object: "event" as const,
+      livemode,
+      id: e.id,
+      type: e.type as (typeof EVENT_TYPES)[number],
+      createdAt: isoTime(e.createdAt),
+      apiVersion: e.apiVersion,
+      data: e.data,
+      previousAttributes: e.previousAttributes,
+      request: { id: e.requestId, idempotencyKey: e.idempotencyKey },
+    }),
+  );
 
 /** A list's `hasMore` and `nextCursor`, the same in every generation. */
 export const pageFields = {

@@ -1,6 +1,8 @@
 import type { RouteConfig, z } from "@hono/zod-openapi";
 import type { ApiKeyRecord } from "../api-keys/record";
+import type { DeliveryLogRecord, RecoveryRecord } from "../deliveries/record";
 import type { ApiError } from "../errors";
+import type { EventRecord } from "../events/record";
 import type { Member } from "../membership/membership";
 import type { PlanGroupRecord } from "../plan-groups/queries";
 import type { PlanRecord } from "../plans/queries";
@@ -28,6 +30,9 @@ export type Results = {
   createdWebhook: WebhookRecord & { secretKey: string };
   deletedWebhook: { id: string };
   webhookDelivery: WebhookDeliveryRecord;
+  webhookDeliveryLog: DeliveryLogRecord;
+  webhookRecovery: RecoveryRecord;
+  event: EventRecord;
 };
 
 export type ShapeName = keyof Results;

@@ -1,14 +1,12 @@
-import type { Db } from "../db/database";
 import type { Bindings, Tenant } from "../env";
+import type { StoredEvent } from "../events/present";
+import { recordAttempt, type Settlement } from "../history/deliveries";
+import type { EndpointTarget } from "../history/hand-off";
+import type { Stores } from "../history/stores";
 import { decrypt, EncryptionError, sealedFor } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { logLine } from "../lib/log";
-import {
-  type EndpointTarget,
-  type EventRow,
-  recordAttempt,
-  type Settlement,
-} from "./delivery-queries";
+import { recordHealth } from "./health-queries";
 import { buildPayload, payloadVersion } from "./payload";
 import { type PostOutcome, postEvent } from "./post";
 import { afterFailure, afterOwnFailure, DEACTIVATE_AFTER_MS } from "./schedule";
@@ -21,9 +19,10 @@ export type AttemptInput = {
   deliveryId: string;
   /** 1 for the first attempt. */
   attempt: number;
-  deliveryCreatedAt: number;
+  /** Where the delivery's retry window started (its creation, or a recover). */
+  windowStart: number;
   endpoint: EndpointTarget;
-  event: EventRow;
+  event: StoredEvent;
 };
 
 export type AttemptResult = {
@@ -99,7 +98,7 @@ const ids = (input: AttemptInput) => ({
  */
 export async function attemptDelivery(
   env: Bindings,
-  db: Db,
+  stores: Stores,
   input: AttemptInput,
   options: { timeoutMs: number; retries: boolean },
 ): Promise<AttemptResult> {
@@ -123,34 +122,37 @@ export async function attemptDelivery(
       ? ({ giveUp: true } as const)
       : "error" in prepared
         ? afterOwnFailure(input.attempt, done)
-        : afterFailure(input.deliveryCreatedAt, input.attempt, done);
+        : afterFailure(input.windowStart, input.attempt, done);
     if (next.giveUp) settlement = { status: "failed", completedAt: done };
     else {
       settlement = { status: "pending", nextAttemptAt: next.nextAttemptAt };
       retryInSeconds = next.delaySeconds;
     }
   }
-  const { deactivated } = await recordAttempt(
-    db,
-    input.tenant,
-    {
-      id: newId("what"),
-      deliveryId: input.deliveryId,
-      endpointId: input.endpoint.id,
-      eventId: input.event.id,
-      attempt: input.attempt,
-      statusCode: outcome.statusCode,
-      durationMs: outcome.durationMs,
-      error: outcome.error,
-      responseExcerpt: outcome.excerpt,
-      createdAt: attemptedAt,
-    },
-    settlement,
-    {
-      failingBefore: done - DEACTIVATE_AFTER_MS,
-      countsAgainstEndpoint: !("error" in prepared) && (refused?.countsAgainstEndpoint ?? true),
-    },
-  );
+  const record = {
+    id: newId("what"),
+    deliveryId: input.deliveryId,
+    endpointId: input.endpoint.id,
+    eventId: input.event.id,
+    attempt: input.attempt,
+    statusCode: outcome.statusCode,
+    durationMs: outcome.durationMs,
+    error: outcome.error,
+    responseExcerpt: outcome.excerpt,
+    createdAt: attemptedAt,
+  };
+  // The two databases share no transaction: the attempt first, then the
+  // endpoint's health (a lost health update costs one streak count at most).
+  await recordAttempt(stores.history, input.tenant, record, settlement);
+  const countsAgainstEndpoint = !("error" in prepared) && (refused?.countsAgainstEndpoint ?? true);
+  const { deactivated } = countsAgainstEndpoint
+    ? await recordHealth(stores.catalog, input.tenant, {
+        endpointId: input.endpoint.id,
+        ok: outcome.ok,
+        attemptedAt,
+        failingBefore: done - DEACTIVATE_AFTER_MS,
+      })
+    : { deactivated: false };
   if (!outcome.ok) {
     const fields = { ...ids(input), statusCode: outcome.statusCode, error: outcome.error };
     if (settlement.status === "failed" && options.retries) {

@@ -1,18 +1,13 @@
 import pLimit from "p-limit";
-import { Db } from "../db/database";
 import type { Bindings } from "../env";
+import { claimAttempt, endDelivery, findDeliveryJob } from "../history/deliveries";
+import { findOutboxEvent, handOff, markHandedOn, subscribedEndpoints } from "../history/hand-off";
+import { type Stores, storesOf } from "../history/stores";
 import { newId } from "../lib/ids";
 import { logLine } from "../lib/log";
 import { type AttemptInput, attemptDelivery } from "./attempt";
-import {
-  claimAttempt,
-  dropDelivery,
-  fanOut,
-  findDeliveryJob,
-  findEvent,
-  subscribedEndpoints,
-} from "./delivery-queries";
 import { EVENT_TYPES, TEST_EVENT } from "./events";
+import { activeTarget } from "./health-queries";
 import { type DeliveryMessage, deliveryMessages, parseMessage, sendAll } from "./queue";
 import {
   ATTEMPT_LEASE_MS,
@@ -49,7 +44,7 @@ export type DeliverOptions = {
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-/** An attempt before its claim: the endpoint's URL and secret are read by the claim. */
+/** An attempt before its claim: the endpoint's URL and secret are read once it is claimed. */
 type PlannedAttempt = Omit<AttemptInput, "endpoint"> & { endpointId: string };
 
 const logDropped = (orgId: string, deliveryId: string) =>
@@ -60,7 +55,7 @@ const logDropped = (orgId: string, deliveryId: string) =>
 
 /** One consumer invocation: its database, its POST limiter and its budget of first attempts. */
 class Invocation {
-  readonly db: Db;
+  readonly stores: Stores;
   private readonly limit = pLimit(MAX_CONCURRENT_POSTS);
   private readonly deadline: number;
   private inlineLeft: number;
@@ -70,7 +65,7 @@ class Invocation {
     readonly env: Bindings,
     options: DeliverOptions,
   ) {
-    this.db = new Db(env.DB);
+    this.stores = storesOf(env);
     this.deadline = Date.now() + (options.budgetMs ?? INLINE_BUDGET_MS);
     this.inlineLeft = options.inlineAttempts ?? INLINE_ATTEMPTS;
     this.timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
@@ -79,24 +74,32 @@ class Invocation {
   handle(message: DeliveryMessage): Promise<void> {
     if (message.kind === "event") return this.dispatch(message.eventId);
     if (message.kind === "delivery") return this.redeliver(message.deliveryId, message.waited ?? 0);
-    return recordMark(this.db, message.at, Date.now());
+    return recordMark(this.stores.catalog, message.at, Date.now());
   }
 
   /**
-   * Creates the event's deliveries (once, however often its message comes),
-   * marks it dispatched, and makes their first attempts while this
-   * invocation's budget lasts; the others are handed to the queue.
+   * Hands the event on to the history (its copy and its deliveries, once
+   * however often its message comes), marks it dispatched, and makes the
+   * deliveries' first attempts while this invocation's budget lasts; the
+   * others are handed to the queue. A repeated message of an event already
+   * dispatched creates no new delivery: the endpoints subscribed now are not
+   * those of the time.
    */
   private async dispatch(eventId: string): Promise<void> {
-    const event = await findEvent(this.db, eventId);
-    if (!event) return; // purged, or never committed
+    const { catalog, history } = this.stores;
+    const event = await findOutboxEvent(catalog, eventId);
+    if (!event) return; // purged long after its hand-off, or never committed
     // `webhook.test` and unknown types are never fanned out.
-    const targets = EVENT_TYPE_SET.has(event.type) ? await subscribedEndpoints(this.db, event) : [];
+    const targets =
+      EVENT_TYPE_SET.has(event.type) && event.dispatchedAt === null
+        ? await subscribedEndpoints(catalog, event)
+        : [];
     const now = Date.now();
     const planned = targets.map((endpointId) => ({ id: newId("whdl", now), endpointId }));
-    const rows = await fanOut(this.db, event, planned, now);
+    const rows = await handOff(history, event, planned, now);
+    if (event.dispatchedAt === null) await markHandedOn(catalog, event, now);
     const tenant = { orgId: event.orgId, mode: event.mode };
-    const handOff: string[] = [];
+    const handOn: string[] = [];
     const settled = await Promise.allSettled(
       rows
         .filter((row) => row.status === "pending" && row.attempts === 0)
@@ -108,7 +111,7 @@ class Invocation {
                 tenant,
                 deliveryId: row.id,
                 attempt: 1,
-                deliveryCreatedAt: row.createdAt,
+                windowStart: row.createdAt,
                 endpointId: row.endpointId,
                 event,
               },
@@ -118,10 +121,10 @@ class Invocation {
             return true;
           });
           // Over this invocation's budget: the queue takes it.
-          if (!sent) handOff.push(row.id);
+          if (!sent) handOn.push(row.id);
         }),
     );
-    if (handOff.length > 0) await sendAll(this.env.WEBHOOK_QUEUE, deliveryMessages(handOff));
+    if (handOn.length > 0) await sendAll(this.env.WEBHOOK_QUEUE, deliveryMessages(handOn));
     // Attempts that could not be recorded: the message comes again, and finds them claimed or not.
     const failed = settled.find((s) => s.status === "rejected");
     if (failed) throw failed.reason;
@@ -138,11 +141,12 @@ class Invocation {
    * endpoint is gone or inactive. `waited`: times in a row it found no free slot.
    */
   private async redeliver(deliveryId: string, waited: number): Promise<void> {
-    const job = await findDeliveryJob(this.db, deliveryId);
+    const { history } = this.stores;
+    const job = await findDeliveryJob(history, deliveryId);
     if (job?.status !== "pending") return;
     const tenant = { orgId: job.orgId, mode: job.mode };
-    if (!job.endpoint?.isActive || !job.event) {
-      await dropDelivery(this.db, tenant, job.id, Date.now());
+    if (!job.event) {
+      await endDelivery(history, tenant, job.id, { status: "dropped", now: Date.now() });
       logDropped(job.orgId, job.id);
       return;
     }
@@ -151,22 +155,22 @@ class Invocation {
     if (job.event.type === TEST_EVENT) {
       // A test send whose worker died before it settled: it was asked for
       // then, not later, and is never retried.
-      await dropDelivery(this.db, tenant, job.id, Date.now());
+      await endDelivery(history, tenant, job.id, { status: "failed", now: Date.now() });
       logLine("warn", "webhook test send interrupted, ended failed", {
         orgId: job.orgId,
         deliveryId: job.id,
       });
       return;
     }
-    const { endpoint, event } = job;
+    const { event } = job;
     await this.limit(() =>
       this.attempt(
         {
           tenant,
           deliveryId: job.id,
           attempt: job.attempts + 1,
-          deliveryCreatedAt: job.createdAt,
-          endpointId: endpoint.id,
+          windowStart: job.windowStart,
+          endpointId: job.endpointId,
           event,
         },
         job.attempts,
@@ -177,30 +181,38 @@ class Invocation {
 
   /**
    * Claims attempt `attemptsSeen + 1` (nothing happens if another copy of a
-   * message took it first, or its endpoint is gone), makes it to the endpoint
-   * as the claim read it, and schedules the retry on the queue. While the
-   * endpoint already has its most POSTs in flight, the delivery is not
-   * attempted (nothing is counted) and comes back in a few seconds.
+   * message took it first), reads the endpoint as it is now (an attempt may
+   * have waited behind the POST limiter, or for its retry, since the event
+   * was handed on), makes the attempt and schedules the retry on the queue.
+   * A delivery whose endpoint was deleted, deactivated or unsubscribed
+   * meanwhile ends dropped, unsent. While the endpoint already has its most
+   * POSTs in flight, the delivery is not attempted (nothing is counted) and
+   * comes back in a few seconds.
    */
   private async attempt(
     planned: PlannedAttempt,
     attemptsSeen: number,
     waited: number,
   ): Promise<void> {
+    const { catalog, history } = this.stores;
     const { endpointId, ...rest } = planned;
-    const claim = await claimAttempt(this.db, planned.tenant, {
+    const claim = await claimAttempt(history, planned.tenant, {
       deliveryId: planned.deliveryId,
       endpointId,
       attemptsSeen,
       leaseUntil: Date.now() + ATTEMPT_LEASE_MS,
     });
-    if (!claim.claimed) {
-      if (claim.why === "dropped") logDropped(planned.tenant.orgId, planned.deliveryId);
-      if (claim.why === "busy") await this.sendLater(planned, slotWaitSeconds(waited), waited + 1);
+    if (claim === "busy") await this.sendLater(planned, slotWaitSeconds(waited), waited + 1);
+    if (claim !== "claimed") return;
+    const endpoint = await activeTarget(catalog, planned.tenant, endpointId, planned.event.type);
+    if (!endpoint) {
+      const end = { status: "dropped", now: Date.now(), claimed: true } as const;
+      await endDelivery(history, planned.tenant, planned.deliveryId, end);
+      logDropped(planned.tenant.orgId, planned.deliveryId);
       return;
     }
-    const input: AttemptInput = { ...rest, endpoint: claim.target };
-    const result = await attemptDelivery(this.env, this.db, input, {
+    const input: AttemptInput = { ...rest, endpoint };
+    const result = await attemptDelivery(this.env, this.stores, input, {
       timeoutMs: this.timeoutMs,
       retries: true,
     });

@@ -1,7 +1,16 @@
 import { type SQL, sql } from "drizzle-orm";
 import { webhookEndpoints as endpoints, webhookEvents } from "../db/schema";
-import { inTenant, valuesWhere } from "../db/sql";
-import { change, compiler, eventIdParam, eventInsert, param, tenantParams } from "../db/statements";
+import { valuesWhere } from "../db/sql";
+import {
+  change,
+  compiler,
+  eventIdParam,
+  eventInsert,
+  IDEMPOTENCY_KEY_PARAM,
+  param,
+  REQUEST_ID_PARAM,
+  tenantParams,
+} from "../db/statements";
 import type { EventType } from "./events";
 
 /** Whether the endpoint row at hand is active and subscribed to events of `type` (itself or `*`). */
@@ -13,20 +22,17 @@ export const subscribesTo = (type: SQL) =>
  * change without its event and no event without its change. `when` is checked
  * where the insert stands in the batch (usually first, on the state before
  * the change); `data` is the object's internal state as JSON, taken there too,
- * or left NULL and set by `fill` once the change is done. A batch records
+ * or left NULL and set by `fill` once the change is done; `previous` (for an
+ * update or a reorder) is the state before the change, taken there. The
+ * event names its request (x-request-id, Idempotency-Key). A batch records
  * each event type at most once.
  *
- * An event no active endpoint of the tenant subscribes to is recorded as
- * already dispatched and without data: it costs its organization one small
- * insert, no snapshot, no queue message and no delivery work. The insert returns `dispatched_at`, so the
- * write knows which events to enqueue.
+ * Every event is handed on to the history database (the events API lists
+ * it, whether or not an endpoint subscribes), so every one is enqueued: the
+ * insert returns `dispatched_at` (NULL), which tells the write to send it.
  */
-export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
-  const subscribed = sql`EXISTS (
-    SELECT 1 FROM ${endpoints}
-    WHERE ${inTenant(endpoints, tenantParams)} AND ${subscribesTo(sql`${type}`)}
-  )`;
-  return eventInsert(type, () =>
+export const record = (type: EventType, opts: { when: SQL; data?: SQL; previous?: SQL }) =>
+  eventInsert(type, () =>
     compiler
       .insert(webhookEvents)
       .select(
@@ -37,10 +43,11 @@ export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
             orgId: tenantParams.orgId,
             mode: tenantParams.mode,
             type: sql`${type}`,
-            // Nobody to tell: no snapshot either, just the event's row.
-            data: opts.data ? sql`CASE WHEN ${subscribed} THEN ${opts.data} END` : sql`NULL`,
+            data: opts.data ?? sql`NULL`,
+            previous: opts.previous ?? sql`NULL`,
+            requestId: param(REQUEST_ID_PARAM),
+            idempotencyKey: param(IDEMPOTENCY_KEY_PARAM),
             createdAt: param("now"),
-            dispatchedAt: sql`CASE WHEN ${subscribed} THEN NULL ELSE ${param("now")} END`,
           },
           opts.when,
         ),
@@ -48,7 +55,6 @@ export const record = (type: EventType, opts: { when: SQL; data?: SQL }) => {
       // Read by toDeliver (src/db/statements.ts).
       .returning({ dispatchedAt: webhookEvents.dispatchedAt }),
   );
-};
 
 /**
  * Sets the data of this batch's `type` event from the state the change left,

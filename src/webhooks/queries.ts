@@ -156,3 +156,35 @@ export async function deleteEndpoint(db: Db, tenant: Tenant, id: string) {
   const { remove } = await db.write(deleteBatch, { ...tenant, id });
   return remove > 0;
 }
+
+/**
+ * The endpoint with its secret, read by a write that changes nothing (it
+ * sets a column to itself): the first write of a request that acts on
+ * history (test send, retry, recover), so a request's Idempotency-Key is
+ * claimed here, in the catalog, only while the endpoint exists.
+ */
+const claimBatch = defineWrite(
+  {
+    touch: change((b) =>
+      b
+        .update(endpoints)
+        .set({ updatedAt: sql`${endpoints.updatedAt}` })
+        .where(thisEndpoint),
+    ),
+    row: select({ ...columns, secret: endpoints.secret }, (from) =>
+      from().from(endpoints).where(thisEndpoint),
+    ),
+  },
+  { precondition: () => sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${thisEndpoint})` },
+);
+
+/** The endpoint (null if unknown), read in the request's first write; see claimBatch. */
+export async function claimEndpoint(
+  db: Db,
+  tenant: Tenant,
+  id: string,
+  resourceId?: string,
+): Promise<EndpointWithSecret | null> {
+  const { row } = await db.write(claimBatch, { ...tenant, id }, resourceId ? { resourceId } : {});
+  return row[0] ?? null;
+}

@@ -1,10 +1,7 @@
 import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database";
-import {
-  webhookDeliveries as deliveries,
-  webhookEvents as events,
-  serviceState,
-} from "../db/schema";
+import { deliveries } from "../db/history-schema";
+import { webhookEvents as events, serviceState } from "../db/schema";
 import { change, defineWrite, param, select } from "../db/statements";
 
 /**
@@ -25,7 +22,8 @@ const cutoff = (before: string) =>
   sql`MIN(${param(before)}, COALESCE(${markAt} - ${param("slack")}, ${param(before)}))`;
 
 const eventsCutoff = cutoff("eventsBefore");
-const deliveriesCutoff = cutoff("deliveriesBefore");
+/** In the history database, the mark is passed in (read from the catalog by the same sweep). */
+const deliveriesCutoff = sql`MIN(${param("deliveriesBefore")}, COALESCE(${param("mark")} - ${param("slack")}, ${param("deliveriesBefore")}))`;
 
 /**
  * Undispatched events last enqueued (by their write, or by a sweep) before
@@ -56,11 +54,11 @@ const oldestDeliveries = [asc(deliveries.nextAttemptAt), asc(deliveries.id)];
 const limit = sql.placeholder("limit");
 
 /**
- * One transaction: what to put back on the queue, and the time it is put
- * back (the sweep's), so later runs count that message as queued until a
- * mark passes it.
+ * One transaction of each database: what to put back on the queue, and the
+ * time it is put back (the sweep's), so later runs count that message as
+ * queued until a mark passes it.
  */
-const sweepBatch = defineWrite({
+const lostEventsBatch = defineWrite({
   mark: select({ value: serviceState.value }, (from) => from().from(serviceState).where(markRow)),
   events: select({ id: events.id }, (from) =>
     from()
@@ -85,6 +83,9 @@ const sweepBatch = defineWrite({
         ),
       ),
   ),
+});
+
+const lostDeliveriesBatch = defineWrite({
   deliveries: select({ id: deliveries.id }, (from) =>
     from()
       .from(deliveries)
@@ -118,22 +119,25 @@ export type Lost = {
 };
 
 /**
- * Takes up to `limit` events and deliveries (of every tenant, oldest first)
- * whose message is lost: last enqueued before `eventsBefore` (deliveries:
- * `deliveriesBefore`) and, once the consumer has recorded a mark, before
- * that mark less `slack`; records `now` as their last enqueue.
+ * Takes up to `limit` events (catalog) and deliveries (history), of every
+ * tenant, oldest first, whose message is lost: last enqueued before
+ * `eventsBefore` (deliveries: `deliveriesBefore`) and, once the consumer has
+ * recorded a mark, before that mark less `slack`; records `now` as their
+ * last enqueue.
  */
 export async function takeLost(
-  db: Db,
+  catalog: Db,
+  history: Db,
   cut: { now: number; eventsBefore: number; deliveriesBefore: number; slack: number },
   limit: number,
 ): Promise<Lost> {
-  const result = await db.write(sweepBatch, { ...cut, limit });
-  const value = result.mark[0]?.value;
+  const found = await catalog.write(lostEventsBatch, { ...cut, limit });
+  const value = found.mark[0]?.value;
   const mark = value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : null;
+  const lost = await history.write(lostDeliveriesBatch, { ...cut, mark, limit });
   return {
-    events: result.events.map((r) => r.id),
-    deliveries: result.deliveries.map((r) => r.id),
+    events: found.events.map((r) => r.id),
+    deliveries: lost.deliveries.map((r) => r.id),
     mark,
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from "../db/database";
+import type { Stores } from "../history/stores";
 import { type DeliveryMessage, deliveryMessages, eventMessages, sendAll } from "./queue";
 import { ATTEMPT_LEASE_MS } from "./schedule";
 import { takeLost } from "./sweep-queries";
@@ -40,13 +40,14 @@ type SweepResult = {
  * (a fresh deployment), only the age rules apply.
  */
 export async function sweepWebhooks(
-  db: Db,
+  { catalog, history }: Stores,
   queue: Queue<DeliveryMessage>,
   now: number,
   { limit = SWEEP_LIMIT } = {},
 ): Promise<SweepResult> {
   const lost = await takeLost(
-    db,
+    catalog,
+    history,
     {
       now,
       eventsBefore: now - SWEEP_EVENTS_AFTER_MS,

@@ -1,12 +1,17 @@
-import { Db } from "../db/database";
+import type { Db } from "../db/database";
 import type { WebhookEndpointRow } from "../db/schema";
 import type { Bindings, Tenant } from "../env";
+import { ApiError } from "../errors";
+import { insertTestSend, recordAttempt, takeTestSendSlot } from "../history/deliveries";
+import { storesOf } from "../history/stores";
 import { newId } from "../lib/ids";
+import { defineOperation } from "../lib/operation";
 import { attemptDelivery } from "./attempt";
-import { insertTestSend, recordAttempt, takeTestSendSlot } from "./delivery-queries";
 import { TEST_EVENT } from "./events";
+import { claimEndpoint } from "./queries";
 import type { WebhookDeliveryRecord } from "./record";
 import { ATTEMPT_LEASE_MS, ATTEMPT_TIMEOUT_MS, ENDPOINT_MAX_IN_FLIGHT } from "./schedule";
+import { EndpointIdParam } from "./schemas";
 
 /**
  * A test send takes one of the endpoint's in-flight slots like any attempt;
@@ -24,11 +29,7 @@ type TestSendEndpoint = Pick<
 >;
 
 type TestSendOptions = {
-  /**
-   * The request's database: its Idempotency-Key claim then rides in the
-   * first write (the event and delivery, with `resourceId` = the delivery's
-   * ID), so a retry with the same key never sends twice. Default: a plain one.
-   */
+  /** The request's catalog handle (the endpoint's health is written through it). */
   db?: Db;
   timeoutMs?: number;
   /** Between two tries for a slot (tests shorten it). */
@@ -50,22 +51,24 @@ async function waitForSlot(
 }
 
 /**
- * `POST /webhooks/{id}/test`: records a `webhook.test` event (already
- * dispatched, so nothing fans it out) and its delivery, POSTs it now (also to
+ * `POST /webhooks/{id}/test`, once the request's first write read the
+ * endpoint (and claimed its Idempotency-Key): records a `webhook.test` event
+ * and its delivery in the history, POSTs it now (also to
  * an inactive endpoint), waits for the answer or the 10 s timeout, and
  * records the attempt. No retries: the delivery ends succeeded or failed.
  * The answer counts toward the endpoint's health like any other attempt.
  * While the endpoint's in-flight slots stay taken (about 2 s), nothing is
  * sent: the delivery ends failed with an attempt saying why, which does not
- * count against the endpoint. Returns null if the endpoint no longer exists
- * (deleted meanwhile).
+ * count against the endpoint.
  */
 export async function sendTestEvent(
   env: Bindings,
   endpoint: TestSendEndpoint,
+  deliveryId: string,
   options: TestSendOptions = {},
-): Promise<WebhookDeliveryRecord | null> {
-  const db = options.db ?? new Db(env.DB);
+): Promise<WebhookDeliveryRecord> {
+  const stores = storesOf(env, options.db);
+  const db = stores.history;
   const tenant = { orgId: endpoint.orgId, mode: endpoint.mode };
   const now = Date.now();
   const event = {
@@ -77,11 +80,13 @@ export async function sendTestEvent(
       endpointId: endpoint.id,
       message: "A test event, sent on request. Nothing changed.",
     }),
+    previous: null,
+    requestId: null,
+    idempotencyKey: null,
     createdAt: now,
   };
-  const deliveryId = newId("whdl", now);
   const ids = { deliveryId, endpointId: endpoint.id };
-  const { recorded, slot } = await insertTestSend(
+  const { slot } = await insertTestSend(
     db,
     tenant,
     { eventId: event.id, ...ids },
@@ -89,7 +94,6 @@ export async function sendTestEvent(
     now,
     now + ATTEMPT_LEASE_MS,
   );
-  if (!recorded) return null;
   if (!slot && !(await waitForSlot(db, tenant, ids, options.slotRetryMs ?? SLOT_RETRY_MS))) {
     const at = Date.now();
     await recordAttempt(
@@ -107,15 +111,43 @@ export async function sendTestEvent(
         createdAt: at,
       },
       { status: "failed", completedAt: at },
-      { failingBefore: 0, countsAgainstEndpoint: false },
     );
     return { deliveryId, success: false, deliveredAt: at };
   }
   const result = await attemptDelivery(
     env,
-    db,
-    { tenant, deliveryId, attempt: 1, deliveryCreatedAt: now, endpoint, event },
+    stores,
+    { tenant, deliveryId, attempt: 1, windowStart: now, endpoint, event },
     { timeoutMs: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS, retries: false },
   );
   return { deliveryId, success: result.ok, deliveredAt: result.attemptedAt };
 }
+
+/**
+ * The route. Its first write reads the endpoint and claims the request's
+ * Idempotency-Key (with the delivery's ID, which a keyed retry is answered from).
+ */
+export default defineOperation({
+  route: {
+    method: "post",
+    path: "/api/v1/webhooks/{id}/test",
+    operationId: "test-webhook",
+    summary: "Send a test event",
+    description:
+      "Sends a `webhook.test` event to the endpoint now (also to an inactive one) and answers once it answered or timed out (10 s): `success` is whether it answered 2xx. Takes no body (an empty one or `{}`).",
+    tags: ["Webhooks"],
+    request: { params: EndpointIdParam },
+  },
+  answer: { one: "webhookDelivery" },
+  status: 200,
+  description: "What the endpoint did with the test event.",
+  errors: ["webhook_not_found"],
+  handler: async (c) => {
+    const { id } = c.req.valid("param");
+    const { tenant } = c.var;
+    const deliveryId = newId("whdl");
+    const endpoint = await claimEndpoint(c.var.db, tenant, id, deliveryId);
+    if (!endpoint) throw new ApiError("webhook_not_found", { param: "id" });
+    return sendTestEvent(c.env, { ...endpoint, ...tenant }, deliveryId, { db: c.var.db });
+  },
+});

@@ -147,22 +147,25 @@ describe("defineWrite", () => {
     expect(row?.type).toBe("plan.created");
   });
 
-  it("records an event nobody subscribes to as dispatched, and sends it nowhere", async () => {
+  it("records every event for hand-off, subscribed or not, naming the request that made it", async () => {
     const orgId = uniqueOrg();
     const write = defineWrite({
       yes: record("plan.created", { when: sql`1`, data: sql`'{}'` }),
     });
     const seen: RecordedEvent[] = [];
     const out = await db
-      .with({ onEvents: (events) => seen.push(...events) })
+      .with({
+        onEvents: (events) => seen.push(...events),
+        request: { id: "req_abc", idempotencyKey: "key-1" },
+      })
       .write(write, { orgId, mode: "test", now: 5 });
     expect(out).toEqual({ yes: true });
-    expect(seen).toEqual([]);
+    expect(seen).toEqual([{ id: expect.stringMatching(/^whev_/), type: "plan.created" }]);
     const row = await env.DB.prepare(
-      "SELECT dispatched_at AS d FROM webhook_events WHERE org_id = ?",
+      "SELECT dispatched_at AS d, request_id AS r, idempotency_key AS k FROM webhook_events WHERE org_id = ?",
     )
       .bind(orgId)
-      .first<{ d: number | null }>();
-    expect(row?.d).toBe(5);
+      .first();
+    expect(row).toEqual({ d: null, r: "req_abc", k: "key-1" });
   });
 });

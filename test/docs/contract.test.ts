@@ -67,6 +67,12 @@ describe("the document matches what the worker answers", () => {
     check("delete-plan", await api.del(`/plans/${pid}/manage`));
     check("delete-plan-group", await api.del(`/plan-groups/${gid}`));
     check("delete-plan-group", await api.del(`/plan-groups/${gid}`));
+    const events = check("list-events", await api.get("/events?limit=1"));
+    check("list-events", await api.get("/events?type=plan.archived"));
+    check("list-events", await api.get("/events?createdAfter=yesterday"));
+    const eid = (events.body as { data: Id[] }).data[0]?.id;
+    check("get-event", await api.get(`/events/${eid}`));
+    check("get-event", await api.get("/events/whev_missing"));
     const noKey = await api.call("GET", "/plans", { headers: { "x-api-key": "" } });
     check("list-plans", noKey);
     expect(noKey.status).toBe(401);

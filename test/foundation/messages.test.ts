@@ -22,6 +22,8 @@ const BODY_VALUES: unknown[] = [
   Array.from({ length: 150 }, (_, i) => `x${i}`),
 ];
 const QUERY_VALUES: string[][] = [["1", "2"], ["x"], ["-1"], ["1.5"], [""], [LONG]];
+/** Query parameters the contract lets a client repeat (`?type=a&type=b`), by operation. */
+const REPEATABLE = new Set(["list-events type"]);
 
 type Detail = { field: string; message: string };
 
@@ -97,7 +99,9 @@ describe("validation messages over every route's schema", () => {
           if (details.length > 0) refused++;
           if (values.length > 1) {
             expectError(res, 400, "validation_error", field);
-            expect(res.body.error?.message).toBe(`${field}: must be given only once`);
+            if (!REPEATABLE.has(`${route.operationId} ${field}`)) {
+              expect(res.body.error?.message).toBe(`${field}: must be given only once`);
+            }
           }
         }
         expect(refused, field).toBeGreaterThan(1);

@@ -48,4 +48,53 @@ describe("migrations", () => {
     await insert("p5", "e", null, 0, null);
     await insert("p6", "f", null, 0, null);
   });
+
+  it("create the history database's tables and indexes, apart from the catalog's", async () => {
+    await applyD1Migrations(env.HISTORY_FRESH, env.TEST_HISTORY_MIGRATIONS);
+    const { results } = await env.HISTORY_FRESH.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+    ).all<{ name: string }>();
+    expect(results.map((r) => r.name)).toEqual(["attempts", "deliveries", "events"]);
+    await applyD1Migrations(env.HISTORY_FRESH, env.TEST_HISTORY_MIGRATIONS);
+  });
+
+  it("move the history out of the catalog without losing a pending delivery", async () => {
+    const db = env.DB_UPGRADE;
+    const split = env.TEST_MIGRATIONS.findIndex((m) => m.name.startsWith("0007_"));
+    expect(split).toBeGreaterThan(0);
+    await applyD1Migrations(db, env.TEST_MIGRATIONS.slice(0, split));
+    const event = (id: string) =>
+      db
+        .prepare(
+          "INSERT INTO webhook_events (id, org_id, mode, type, data, created_at, dispatched_at, requeued_at) VALUES (?, 'o', 'test', 'plan.created', '{}', 1, 2, 3)",
+        )
+        .bind(id);
+    const delivery = (id: string, eventId: string, status: string) =>
+      db
+        .prepare(
+          "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, mode, status, attempts, created_at) VALUES (?, ?, 'whep_1', 'o', 'test', ?, 1, 2)",
+        )
+        .bind(id, eventId, status);
+    await db.batch([
+      event("whev_pending"),
+      event("whev_done"),
+      delivery("whdl_1", "whev_pending", "pending"),
+      delivery("whdl_2", "whev_done", "succeeded"),
+    ]);
+    await applyD1Migrations(db, env.TEST_MIGRATIONS);
+    const { results } = await db
+      .prepare("SELECT id, dispatched_at, requeued_at FROM webhook_events ORDER BY id")
+      .all();
+    // Undispatched again, the pending one is handed on to the history by the sweep.
+    expect(results).toEqual([
+      { id: "whev_done", dispatched_at: 2, requeued_at: 3 },
+      { id: "whev_pending", dispatched_at: null, requeued_at: null },
+    ]);
+    const tables = await db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE name IN ('webhook_deliveries', 'webhook_attempts')",
+      )
+      .all();
+    expect(tables.results).toEqual([]);
+  });
 });

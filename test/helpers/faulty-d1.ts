@@ -12,7 +12,10 @@ export type Fault = "ok" | "fail" | "commit-then-fail";
  * `decide` may also wait, and change the database meanwhile: a concurrent
  * writer landing just before that batch.
  */
-export function faultyD1(decide: (sql: string[]) => Fault | Promise<Fault>): D1Database {
+export function faultyD1(
+  decide: (sql: string[]) => Fault | Promise<Fault>,
+  base: D1Database = env.DB,
+): D1Database {
   const sqlOf = new WeakMap<object, string>();
   const originals = new WeakMap<object, D1PreparedStatement>();
   const wrap = <T extends D1Database | D1DatabaseSession>(db: T): T =>
@@ -72,7 +75,7 @@ export function faultyD1(decide: (sql: string[]) => Fault | Promise<Fault>): D1D
         return value.bind(target);
       },
     });
-  return wrap(env.DB);
+  return wrap(base);
 }
 
 /** Matches the first `n` batches for which `test` holds. */
@@ -97,13 +100,18 @@ export const readsKeyRecord = (sql: string[]) =>
   sql.length === 1 && /^select .* from "idempotency_keys"/.test(sql[0] ?? "");
 
 /**
- * The real D1 binding, where `change` runs once, just before the first batch
- * for which `test` holds: another request's write landing in between.
+ * The real D1 binding (`base`: the catalog's by default), where `change`
+ * runs once, just before the first batch for which `test` holds: another
+ * request's write landing in between.
  */
-export function changedBefore(test: (sql: string[]) => boolean, change: () => Promise<unknown>) {
+export function changedBefore(
+  test: (sql: string[]) => boolean,
+  change: () => Promise<unknown>,
+  base: D1Database = env.DB,
+) {
   const first = firstOnly(1, test);
   return faultyD1(async (sql): Promise<Fault> => {
     if (first(sql)) await change();
     return "ok";
-  });
+  }, base);
 }

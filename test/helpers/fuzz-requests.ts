@@ -26,6 +26,7 @@ export type Fixture = {
   code: string;
   apiKeyId: string;
   webhookId: string;
+  eventId: string;
 };
 
 let codes = 0;
@@ -49,8 +50,10 @@ export async function makeFixture(api: Client): Promise<Fixture> {
     url: "http://fuzz.example.com:9/fuzz",
     events: ["*"],
   });
+  const events = await api.get<{ data: { id: string }[] }>("/events?limit=1");
   return {
     webhookId: webhook.body.data.id,
+    eventId: events.body.data[0]?.id ?? "",
     apiKeyId: apiKey.body.data.id,
     key: api.key,
     groupId: group.body.data.id,
@@ -70,6 +73,7 @@ const REAL = [
   "newCode",
   "apiKey",
   "webhook",
+  "event",
 ] as const;
 type RealName = (typeof REAL)[number];
 const TOKEN = "\u0002real:";
@@ -84,6 +88,7 @@ function resolveToken(text: string, fx: Fixture): string {
   if (name === "newCode") return freshCode();
   if (name === "apiKey") return fx.apiKeyId;
   if (name === "webhook") return fx.webhookId;
+  if (name === "event") return fx.eventId;
   return fx.memberIds[name === "member0" ? 0 : 1] ?? "";
 }
 
@@ -110,6 +115,7 @@ function rightValue(route: ApiRoute, field: string): fc.Arbitrary<Fuzz> | null {
   if (kind === "plan") return planToken;
   if (kind === "apiKey") return fc.constant(token("apiKey"));
   if (kind === "webhook") return fc.constant(token("webhook"));
+  if (kind === "event") return fc.constant(token("event"));
   return null;
 }
 
@@ -136,7 +142,7 @@ const segment: fc.Arbitrary<{ raw: string } | { text: string }> = fc.oneof(
 function pathValue(route: ApiRoute, param: string) {
   const kind = idKind(route, param);
   const right =
-    kind === "group" || kind === "apiKey" || kind === "webhook"
+    kind === "group" || kind === "apiKey" || kind === "webhook" || kind === "event"
       ? fc.constant(token(kind))
       : planToken;
   const forCode = takesCode(route, param) ? [fc.constant(token("code"))] : [];

@@ -23,4 +23,10 @@ export const API_OPERATIONS = [
   "update-webhook",
   "delete-webhook",
   "test-webhook",
+  "list-webhook-deliveries",
+  "get-webhook-delivery",
+  "retry-webhook-delivery",
+  "recover-webhook-events",
+  "list-events",
+  "get-event",
 ] as const;

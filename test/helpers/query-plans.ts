@@ -22,17 +22,22 @@ export function planProblems(sql: string, details: string[], tables: string[]): 
   return problems;
 }
 
-/** Each statement whose plan has a problem, with its problems; none is the goal. */
-export async function queryPlanProblems(statements: Iterable<string>) {
-  const { results: tableRows } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table'",
-  ).all<{ name: string }>();
+/**
+ * Each statement whose plan has a problem, with its problems; none is the
+ * goal. `db` is the database the statements run on (the history's are
+ * planned against its own schema).
+ */
+export async function queryPlanProblems(statements: Iterable<string>, db: D1Database = env.DB) {
+  const { results: tableRows } = await db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .all<{ name: string }>();
   const tables = tableRows.map((t) => t.name);
   const found: { sql: string; problems: string[] }[] = [];
   for (const sql of statements) {
     // Plans do not depend on the values bound; every parameter is a `?`.
     const params = Array.from(sql.matchAll(/\?/g), () => null);
-    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    const { results } = await db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
       .bind(...params)
       .all<{ detail: string }>();
     const problems = planProblems(

@@ -149,7 +149,7 @@ export function fillPath(route: ApiRoute, segments: Record<string, string>): str
 /** The path under `/api/v1`, as the `client()` helpers take it. */
 export const clientPath = (path: string) => path.replace(/^\/api\/v1/, "");
 
-export type IdKind = "group" | "plan" | "apiKey" | "webhook";
+export type IdKind = "group" | "plan" | "apiKey" | "webhook" | "event" | "delivery";
 
 /** What a missing (or foreign) ID of each kind answers. */
 export const NOT_FOUND: Record<IdKind, string> = {
@@ -157,6 +157,8 @@ export const NOT_FOUND: Record<IdKind, string> = {
   plan: "plan_not_found",
   apiKey: "api_key_not_found",
   webhook: "webhook_not_found",
+  event: "event_not_found",
+  delivery: "webhook_delivery_not_found",
 };
 
 /**
@@ -167,11 +169,13 @@ export const NOT_FOUND: Record<IdKind, string> = {
 export function idKind(route: ApiRoute, field: string): IdKind | null {
   if (field === "planGroupId") return "group";
   if (field === "planId" || field === "planIds") return "plan";
+  if (field === "deliveryId") return "delivery";
   if (field === "id") {
     if (route.path.startsWith("/api/v1/plan-groups")) return "group";
     if (route.path.startsWith("/api/v1/plans")) return "plan";
     if (route.path.startsWith("/api/v1/api-keys")) return "apiKey";
     if (route.path.startsWith("/api/v1/webhooks")) return "webhook";
+    if (route.path.startsWith("/api/v1/events")) return "event";
   }
   return null;
 }

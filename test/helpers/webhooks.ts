@@ -285,8 +285,8 @@ export type DeliveryState = {
 };
 
 export async function deliveriesOf(eventId: string): Promise<DeliveryState[]> {
-  const { results } = await env.DB.prepare(
-    "SELECT id, endpoint_id, status, attempts, next_attempt_at, created_at, completed_at FROM webhook_deliveries WHERE event_id = ? ORDER BY endpoint_id",
+  const { results } = await env.HISTORY_DB.prepare(
+    "SELECT id, endpoint_id, status, attempts, next_attempt_at, created_at, completed_at FROM deliveries WHERE event_id = ? ORDER BY endpoint_id",
   )
     .bind(eventId)
     .all<DeliveryState>();
@@ -304,8 +304,8 @@ export type AttemptState = {
 };
 
 export async function attemptsOf(deliveryId: string): Promise<AttemptState[]> {
-  const { results } = await env.DB.prepare(
-    "SELECT attempt, status_code, duration_ms, error, response_excerpt, event_id, endpoint_id FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt",
+  const { results } = await env.HISTORY_DB.prepare(
+    "SELECT attempt, status_code, duration_ms, error, response_excerpt, event_id, endpoint_id FROM attempts WHERE delivery_id = ? ORDER BY attempt",
   )
     .bind(deliveryId)
     .all<AttemptState>();
@@ -339,10 +339,10 @@ export async function eventState(id: string) {
 export async function occupySlots(endpoint: TestEndpoint, n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, () => newId("whdl"));
   const now = Date.now();
-  const insert = env.DB.prepare(
-    "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, mode, status, attempts, next_attempt_at, created_at, sending_until) VALUES (?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)",
+  const insert = env.HISTORY_DB.prepare(
+    "INSERT INTO deliveries (id, event_id, endpoint_id, org_id, mode, type, status, attempts, next_attempt_at, created_at, sending_until) VALUES (?, ?, ?, ?, ?, 'plan.updated', 'pending', 1, ?, ?, ?)",
   );
-  await env.DB.batch(
+  await env.HISTORY_DB.batch(
     ids.map((id) =>
       insert.bind(
         id,
@@ -361,8 +361,8 @@ export async function occupySlots(endpoint: TestEndpoint, n: number): Promise<st
 
 /** Makes a pending delivery due now, as if its retry delay had passed. */
 export async function makeDue(deliveryId: string, changes: { createdAt?: number } = {}) {
-  await env.DB.prepare(
-    "UPDATE webhook_deliveries SET next_attempt_at = ?, created_at = COALESCE(?, created_at) WHERE id = ?",
+  await env.HISTORY_DB.prepare(
+    "UPDATE deliveries SET next_attempt_at = ?, created_at = COALESCE(?, created_at) WHERE id = ?",
   )
     .bind(Date.now() - 1000, changes.createdAt ?? null, deliveryId)
     .run();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import app from "../../src/app";
+import { insertDelivery, insertEvent } from "../helpers/history";
 import { type Client, client } from "../helpers/http";
 import { keyed, newIdempotencyKey, untilStored } from "../helpers/idempotency";
 
@@ -14,7 +15,9 @@ async function fixtures(c: Client) {
   const plan = (await c.post<Id>("/plans/manage", { name: "P", code: "p", planGroupId: group }))
     .body.data.id;
   const loose = (await c.post<Id>("/plans/manage", { name: "L", code: "l" })).body.data.id;
-  return { group, plan, loose, webhook };
+  const endpoint = { id: webhook, orgId: c.orgId, mode: c.mode, secret: "" };
+  const delivery = await insertDelivery(endpoint, await insertEvent(endpoint));
+  return { group, plan, loose, webhook, delivery };
 }
 
 /**
@@ -83,6 +86,16 @@ const writes: Record<string, (f: Awaited<ReturnType<typeof fixtures>>) => Keyed>
     method: "POST",
     path: `/webhooks/${f.webhook}/test`,
     body: {},
+  }),
+  "POST /api/v1/webhooks/:id/deliveries/:deliveryId/retry": (f) => ({
+    method: "POST",
+    path: `/webhooks/${f.webhook}/deliveries/${f.delivery}/retry`,
+    body: {},
+  }),
+  "POST /api/v1/webhooks/:id/recover": (f) => ({
+    method: "POST",
+    path: `/webhooks/${f.webhook}/recover`,
+    body: { since: new Date(Date.now() - 3_600_000).toISOString() },
   }),
   "PUT /api/v1/webhooks/:id": (f) => ({
     method: "PUT",

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { insertDelivery, insertEvent as insertHistoryEvent } from "../helpers/history";
 import { type Client, client } from "../helpers/http";
 import { uniqueOrg } from "../helpers/keys";
 import {
@@ -26,6 +27,10 @@ type World = {
   codes: string[];
   apiKeyId: string;
   webhookId: string;
+  /** A delivery to its endpoint (with a webhook endpoint). */
+  deliveryId: string;
+  /** The newest event of its writes. */
+  eventId: string;
 };
 
 const SECRET = "secret-of-a";
@@ -64,6 +69,7 @@ async function makeWorld(
     apiKeyId = key.body.data.id;
   }
   let webhookId = "";
+  let deliveryId = "";
   if (extras.webhook) {
     const webhook = await api.post<{ data: { id: string } }>("/webhooks", {
       url: `https://${label}.example.com/hooks`,
@@ -72,9 +78,14 @@ async function makeWorld(
     });
     expect(webhook.status).toBe(201);
     webhookId = webhook.body.data.id;
+    const endpoint = { id: webhookId, orgId: api.orgId, mode: api.mode, secret: "" };
+    deliveryId = await insertDelivery(endpoint, await insertHistoryEvent(endpoint));
   }
+  const events = await api.get<{ data: { id: string }[] }>("/events?limit=1");
   return {
     webhookId,
+    deliveryId,
+    eventId: events.body.data[0]?.id ?? "",
     groupId: group.body.data.id,
     members: ids.slice(0, 2),
     free: ids[2] as string,
@@ -102,6 +113,8 @@ function ownValues(route: ApiRoute, field: string, w: World): unknown[] {
   if (kind === "group") return [w.groupId];
   if (kind === "apiKey") return [w.apiKeyId];
   if (kind === "webhook") return [w.webhookId];
+  if (kind === "event") return [w.eventId];
+  if (kind === "delivery") return [w.deliveryId];
   if (kind === "plan")
     return takesCode(route, field) ? [w.free, w.codes[2]] : [w.free, w.members[0]];
   throw new Error(`${route.operationId}: unknown ID field ${field}; teach idKind() about it`);
@@ -127,6 +140,8 @@ function foreignValues(route: ApiRoute, field: string, a: World, w: World): unkn
   if (idKind(route, field) === "group") return [a.groupId];
   if (idKind(route, field) === "apiKey") return [a.apiKeyId];
   if (idKind(route, field) === "webhook") return [a.webhookId];
+  if (idKind(route, field) === "event") return [a.eventId];
+  if (idKind(route, field) === "delivery") return [a.deliveryId];
   return [a.free, ...a.members, ...(takesCode(route, field) ? a.codes : [])];
 }
 
@@ -173,7 +188,7 @@ describe.each(viewers)("objects of organization A seen by $name", (viewer) => {
       const kinds = route.params.map((p) => idKind(route, p));
       const own = await makeWorld(v, "viewer", {
         apiKey: kinds.includes("apiKey"),
-        webhook: kinds.includes("webhook"),
+        webhook: kinds.includes("webhook") || kinds.includes("delivery"),
       });
       const [base = {}] = ownCombinations(route, own);
       for (const foreign of foreignValues(route, field, aWorld, own)) {
@@ -225,6 +240,8 @@ describe.each(viewers)("objects of organization A seen by $name", (viewer) => {
       aWorld.free,
       aWorld.apiKeyId,
       aWorld.webhookId,
+      aWorld.eventId,
+      aWorld.deliveryId,
       ...aWorld.members,
       ...aWorld.codes,
     ];

@@ -90,8 +90,8 @@ describe("limits", () => {
     await sendAll(env.WEBHOOK_QUEUE, eventMessages(events));
 
     for (const r of receivers) await r.waitFor(200, 150_000);
-    const row = await env.DB.prepare(
-      "SELECT count(*) AS n, sum(status = 'succeeded') AS ok, sum(attempts) AS tries FROM webhook_deliveries WHERE org_id = ?",
+    const row = await env.HISTORY_DB.prepare(
+      "SELECT count(*) AS n, sum(status = 'succeeded') AS ok, sum(attempts) AS tries FROM deliveries WHERE org_id = ?",
     )
       .bind(orgId)
       .first<{ n: number; ok: number; tries: number }>();
@@ -190,11 +190,11 @@ describe("POSTs in flight to one endpoint", () => {
     expect(delayed).toBeGreaterThan(0); // some found every slot taken and came back later
     expect(r.requests).toHaveLength(1000);
     expect(payloadIds(r.requests).sort()).toEqual([...events].sort());
-    const row = await env.DB.prepare(
+    const row = await env.HISTORY_DB.prepare(
       `SELECT count(*) AS n, sum(status = 'succeeded') AS ok, sum(attempts) AS tries,
               sum(sending_until IS NOT NULL) AS sending,
-              (SELECT count(*) FROM webhook_attempts a WHERE a.endpoint_id = d.endpoint_id) AS recorded
-       FROM webhook_deliveries d WHERE org_id = ?`,
+              (SELECT count(*) FROM attempts a WHERE a.endpoint_id = d.endpoint_id) AS recorded
+       FROM deliveries d WHERE org_id = ?`,
     )
       .bind(orgId)
       .first();
@@ -237,7 +237,7 @@ describe("POSTs in flight to one endpoint", () => {
     ]);
 
     // One worker died mid-POST: its lease ends and frees its slot.
-    await env.DB.prepare("UPDATE webhook_deliveries SET sending_until = ? WHERE id = ?")
+    await env.HISTORY_DB.prepare("UPDATE deliveries SET sending_until = ? WHERE id = ?")
       .bind(Date.now() - 1, busy[0] ?? "")
       .run();
     await runBatch([deliveryMessage(delivery?.id ?? "")], { queue });

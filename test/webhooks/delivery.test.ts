@@ -68,6 +68,7 @@ describe("fan-out and delivery", () => {
         mode: "sandbox",
         apiVersion: "2026-07-31",
         data: VERSIONS["2026-07-31"].shapes.plan.present(plan, { livemode: false }),
+        previousAttributes: null,
       });
     }
 

@@ -165,10 +165,12 @@ describe("the outbox: which write fires what", () => {
 });
 
 describe("events nobody subscribes to", () => {
-  it("are recorded as one small row: dispatched, without data", async () => {
+  it("are recorded with their data and handed on like any other: the events API lists them", async () => {
     const api = await client(undefined, "test", "2026-07-31");
     const rows = await recorded(api, () => api.post("/plan-groups", { name: "G" }));
-    expect(rows).toEqual([expect.objectContaining({ type: "plan_group.created", data: null })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ type: "plan_group.created", data: expect.stringContaining('"G"') }),
+    ]);
   });
 });
 

@@ -198,7 +198,7 @@ describe("endpoint health", () => {
     await makeDue(pending?.id ?? "");
     await logsOf(() => runBatch([deliveryMessage(pending?.id ?? "")], { queue }));
     expect(r.requests).toHaveLength(1);
-    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "dropped", attempts: 1 });
   });
 
   it("keeps an endpoint failing for less than 72 hours, and a success clears its failures", async () => {
@@ -315,16 +315,15 @@ describe("endpoint health", () => {
     await makeDue(delivery.id);
     await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
     expect(r.requests).toHaveLength(1);
-    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "dropped", attempts: 1 });
   });
 });
 
 /** The consumer's batch that takes an attempt number (the claim). */
 const claimsAttempt = (sql: string[]) =>
-  sql.some((s) => s.startsWith('update "webhook_deliveries" set "attempts"'));
+  sql.some((s) => s.startsWith('update "deliveries" set "attempts"'));
 /** The consumer's batch that creates an event's deliveries (the fan-out). */
-const fansOut = (sql: string[]) =>
-  sql.some((s) => s.startsWith('insert into "webhook_deliveries"'));
+const fansOut = (sql: string[]) => sql.some((s) => s.startsWith('insert into "deliveries"'));
 
 const endpointChanges = {
   deactivated: (id: string) =>
@@ -346,12 +345,15 @@ describe("an endpoint that changes before its attempt", () => {
     const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
     // The replacement's secret, sealed for this endpoint (a copied ciphertext would not open here).
     const resealed = await encrypt(env, sealedFor.endpointSecret(endpoint.id), replacement.secret);
-    const DB = changedBefore(claimsAttempt, () =>
-      env.DB.prepare("UPDATE webhook_endpoints SET url = ?, secret = ? WHERE id = ?")
-        .bind(after.url, resealed, endpoint.id)
-        .run(),
+    const DB = changedBefore(
+      claimsAttempt,
+      () =>
+        env.DB.prepare("UPDATE webhook_endpoints SET url = ?, secret = ? WHERE id = ?")
+          .bind(after.url, resealed, endpoint.id)
+          .run(),
+      env.HISTORY_DB,
     );
-    await runBatch([eventMessage(eventId)], { bindings: { DB } });
+    await runBatch([eventMessage(eventId)], { bindings: { HISTORY_DB: DB } });
     expect(before.requests).toEqual([]);
     expect(after.requests).toHaveLength(1);
     const [request] = after.requests;
@@ -363,29 +365,39 @@ describe("an endpoint that changes before its attempt", () => {
   });
 
   it.each(Object.keys(endpointChanges) as (keyof typeof endpointChanges)[])(
-    "%s before a first attempt: nothing is sent and the delivery ends failed",
+    "%s before a first attempt: nothing is sent and the delivery ends dropped",
     async (change) => {
       const orgId = uniqueOrg();
       const r = receiver();
       const endpoint = await createEndpoint({ orgId, url: r.url });
       const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
-      const DB = changedBefore(claimsAttempt, () => endpointChanges[change](endpoint.id));
-      await logsOf(() => runBatch([eventMessage(eventId)], { bindings: { DB } }));
+      const DB = changedBefore(
+        claimsAttempt,
+        () => endpointChanges[change](endpoint.id),
+        env.HISTORY_DB,
+      );
+      await logsOf(() => runBatch([eventMessage(eventId)], { bindings: { HISTORY_DB: DB } }));
       expect(r.requests).toEqual([]);
       expect(await deliveriesOf(eventId)).toEqual([
-        expect.objectContaining({ status: "failed", attempts: 0 }),
+        expect.objectContaining({ status: "dropped", attempts: 0 }),
       ]);
     },
   );
 
-  it("deactivated before a retry: nothing is sent and the delivery ends failed", async () => {
+  it("deactivated before a retry: nothing is sent and the delivery ends dropped", async () => {
     const r = receiver({ status: 500 });
     const { endpoint, eventId, delivery, queue } = await firstAttempt(r);
     await makeDue(delivery.id);
-    const DB = changedBefore(claimsAttempt, () => endpointChanges.deactivated(endpoint.id));
-    await logsOf(() => runBatch([deliveryMessage(delivery.id)], { queue, bindings: { DB } }));
+    const DB = changedBefore(
+      claimsAttempt,
+      () => endpointChanges.deactivated(endpoint.id),
+      env.HISTORY_DB,
+    );
+    await logsOf(() =>
+      runBatch([deliveryMessage(delivery.id)], { queue, bindings: { HISTORY_DB: DB } }),
+    );
     expect(r.requests).toHaveLength(1);
-    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 1 });
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "dropped", attempts: 1 });
   });
 
   it.each([
@@ -397,16 +409,24 @@ describe("an endpoint that changes before its attempt", () => {
           .bind(JSON.stringify(["plan.deleted"]), id)
           .run(),
     ],
-  ] as const)("%s before the fan-out: no delivery is created", async (_, change) => {
-    const orgId = uniqueOrg();
-    const r = receiver();
-    const endpoint = await createEndpoint({ orgId, url: r.url });
-    const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
-    const DB = changedBefore(fansOut, () => change(endpoint.id));
-    await runBatch([eventMessage(eventId)], { bindings: { DB } });
-    expect(r.requests).toEqual([]);
-    expect(await deliveriesOf(eventId)).toEqual([]);
-  });
+  ] as const)(
+    "%s while the event is handed on: nothing is sent, its delivery ends dropped",
+    async (_, change) => {
+      const orgId = uniqueOrg();
+      const r = receiver();
+      const endpoint = await createEndpoint({ orgId, url: r.url });
+      const eventId = await insertEvent({ orgId, type: "plan.created", data: planData() });
+      const DB = changedBefore(fansOut, () => change(endpoint.id), env.HISTORY_DB);
+      // The endpoint was read from the catalog before the hand-off; the change
+      // lands before the history's batch, so the delivery exists, and its
+      // attempt, reading the endpoint again, sends nothing.
+      await logsOf(() => runBatch([eventMessage(eventId)], { bindings: { HISTORY_DB: DB } }));
+      expect(r.requests).toEqual([]);
+      expect(await deliveriesOf(eventId)).toEqual([
+        expect.objectContaining({ status: "dropped", attempts: 0 }),
+      ]);
+    },
+  );
 });
 
 describe("when D1 fails", () => {

@@ -133,7 +133,7 @@ describe("deliveries the service itself cannot make", () => {
     expect(res.body.data.success).toBe(false);
     expect(r.requests).toHaveLength(0);
     const deliveryId = res.body.data.deliveryId;
-    const delivery = await env.DB.prepare("SELECT status FROM webhook_deliveries WHERE id = ?")
+    const delivery = await env.HISTORY_DB.prepare("SELECT status FROM deliveries WHERE id = ?")
       .bind(deliveryId)
       .first<{ status: string }>();
     expect(delivery?.status).toBe("failed");

@@ -6,11 +6,15 @@ import {
   getQueueResult,
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Db } from "../../src/db/database";
+import { storesOf } from "../../src/history/stores";
 import worker from "../../src/index";
 import { newId } from "../../src/lib/ids";
 import { deliverBatch } from "../../src/webhooks/deliver";
-import { purgeWebhookHistory, WEBHOOK_RETENTION_MS } from "../../src/webhooks/purge";
+import {
+  OUTBOX_GRACE_MS,
+  purgeWebhookHistory,
+  WEBHOOK_RETENTION_MS,
+} from "../../src/webhooks/purge";
 import { sweepWebhooks } from "../../src/webhooks/sweep";
 import { uniqueOrg } from "../helpers/keys";
 import {
@@ -71,12 +75,12 @@ describe("the sweep", () => {
     await runBatch([eventMessage(retried)]); // its retry message goes nowhere: lost
     vi.restoreAllMocks();
     const [pending] = await deliveriesOf(retried);
-    await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?")
+    await env.HISTORY_DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
       .bind(Date.now() - 10 * MINUTE, pending?.id ?? "")
       .run();
 
     const queue = new RecordingQueue();
-    const result = await sweepWebhooks(new Db(env.DB), queue, Date.now());
+    const result = await sweepWebhooks(storesOf(env), queue, Date.now());
     const sent = queue.drain().map((m) => m.body);
     expect(sent).toContainEqual({ kind: "delivery", deliveryId: pending?.id });
     expect(sent).not.toContainEqual({ kind: "event", eventId: fresh });
@@ -98,35 +102,54 @@ describe("the sweep", () => {
       });
     }
     const queue = new RecordingQueue();
-    const result = await sweepWebhooks(new Db(env.DB), queue, Date.now(), { limit: 2 });
+    const result = await sweepWebhooks(storesOf(env), queue, Date.now(), { limit: 2 });
     expect(result).toMatchObject({ events: 2, complete: false });
     expect(queue.drain().filter((m) => m.body.kind === "event")).toHaveLength(2);
   });
 });
 
-/** An event of `orgId` with one delivery and one attempt, all `age` ms old. */
+/** An event of `orgId` (handed on: in the history) with one delivery and one attempt, all `age` ms old. */
 async function history(orgId: string, age: number) {
   const at = Date.now() - age;
   const [eventId, deliveryId] = [newId("whev", at), newId("whdl", at)];
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT INTO webhook_events (id, org_id, mode, type, data, created_at, dispatched_at) VALUES (?, ?, 'test', 'plan.created', '{}', ?, ?)",
-    ).bind(eventId, orgId, at, at),
-    env.DB.prepare(
-      "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, mode, status, attempts, created_at, completed_at) VALUES (?, ?, 'whep_x', ?, 'test', 'succeeded', 1, ?, ?)",
+  await env.HISTORY_DB.batch([
+    env.HISTORY_DB.prepare(
+      "INSERT INTO events (id, org_id, mode, type, data, created_at) VALUES (?, ?, 'test', 'plan.created', '{}', ?)",
+    ).bind(eventId, orgId, at),
+    env.HISTORY_DB.prepare(
+      "INSERT INTO deliveries (id, event_id, endpoint_id, org_id, mode, type, status, attempts, created_at, completed_at) VALUES (?, ?, 'whep_x', ?, 'test', 'plan.created', 'succeeded', 1, ?, ?)",
     ).bind(deliveryId, eventId, orgId, at, at),
-    env.DB.prepare(
-      "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, status_code, duration_ms, created_at) VALUES (?, ?, 'whep_x', ?, 1, 200, 3, ?)",
+    env.HISTORY_DB.prepare(
+      "INSERT INTO attempts (id, delivery_id, endpoint_id, event_id, attempt, status_code, duration_ms, created_at) VALUES (?, ?, 'whep_x', ?, 1, 200, 3, ?)",
     ).bind(newId("what", at), deliveryId, eventId, at),
   ]);
   return { eventId, deliveryId };
 }
 
+/** An outbox row of `orgId` created `age` ms ago and handed on `handedAgo` ms ago (null: not yet). */
+async function outboxRow(orgId: string, age: number, handedAgo: number | null) {
+  const id = await insertEvent({
+    orgId,
+    type: "plan.created",
+    data: planData(),
+    createdAt: Date.now() - age,
+  });
+  if (handedAgo !== null) {
+    await env.DB.prepare("UPDATE webhook_events SET dispatched_at = ? WHERE id = ?")
+      .bind(Date.now() - handedAgo, id)
+      .run();
+  }
+  return id;
+}
+
+const historyEvent = async (id: string) =>
+  env.HISTORY_DB.prepare("SELECT id FROM events WHERE id = ?").bind(id).first();
+
 const counts = async (orgId: string) =>
-  env.DB.prepare(
-    `SELECT (SELECT count(*) FROM webhook_events WHERE org_id = ?1) AS events,
-            (SELECT count(*) FROM webhook_deliveries WHERE org_id = ?1) AS deliveries,
-            (SELECT count(*) FROM webhook_attempts a JOIN webhook_events e ON e.id = a.event_id WHERE e.org_id = ?1) AS attempts`,
+  env.HISTORY_DB.prepare(
+    `SELECT (SELECT count(*) FROM events WHERE org_id = ?1) AS events,
+            (SELECT count(*) FROM deliveries WHERE org_id = ?1) AS deliveries,
+            (SELECT count(*) FROM attempts a JOIN events e ON e.id = a.event_id WHERE e.org_id = ?1) AS attempts`,
   )
     .bind(orgId)
     .first<{ events: number; deliveries: number; attempts: number }>();
@@ -138,24 +161,41 @@ describe("the purge", () => {
     const kept = await history(orgId, WEBHOOK_RETENTION_MS - DAY);
     const logs = await cron("2,32 * * * *");
     expect(logs).toContainEqual(expect.objectContaining({ job: "webhookPurge", complete: true }));
-    expect(await eventState(old.eventId)).toBeNull();
+    expect(await historyEvent(old.eventId)).toBeNull();
     expect(await deliveriesOf(old.eventId)).toEqual([]);
     expect(await attemptsOf(old.deliveryId)).toEqual([]);
-    expect(await eventState(kept.eventId)).not.toBeNull();
+    expect(await historyEvent(kept.eventId)).not.toBeNull();
     expect(await attemptsOf(kept.deliveryId)).toHaveLength(1);
+  });
+
+  it("empties the outbox of events handed on more than 10 minutes ago, and of nothing else younger than 30 days", async () => {
+    const orgId = uniqueOrg();
+    const handed = await outboxRow(orgId, OUTBOX_GRACE_MS + MINUTE, OUTBOX_GRACE_MS + 1000);
+    const justHanded = await outboxRow(orgId, OUTBOX_GRACE_MS + MINUTE, MINUTE);
+    const waiting = await outboxRow(orgId, DAY, null);
+    const abandoned = await outboxRow(orgId, WEBHOOK_RETENTION_MS + DAY, null);
+    await cron("2,32 * * * *");
+    expect(await eventState(handed)).toBeNull();
+    expect(await eventState(abandoned)).toBeNull();
+    expect(await eventState(justHanded)).not.toBeNull();
+    expect(await eventState(waiting)).toEqual({ dispatched_at: null });
   });
 
   it("works in chunks and stops when its time budget is spent", async () => {
     const orgId = uniqueOrg();
     for (let i = 0; i < 5; i++) await history(orgId, WEBHOOK_RETENTION_MS + DAY);
-    const db = new Db(env.DB);
+    const stores = storesOf(env);
     // A clock that has already run out after the first chunk.
     let calls = 0;
     const clock = () => (calls++ === 0 ? 0 : 1_000_000);
-    const partial = await purgeWebhookHistory(db, Date.now(), { chunk: 2, budgetMs: 10, clock });
+    const partial = await purgeWebhookHistory(stores, Date.now(), {
+      chunk: 2,
+      budgetMs: 10,
+      clock,
+    });
     expect(partial).toMatchObject({ complete: false });
     expect(partial.events).toBe(2);
-    const rest = await purgeWebhookHistory(db, Date.now(), { chunk: 2 });
+    const rest = await purgeWebhookHistory(stores, Date.now(), { chunk: 2 });
     expect(rest.complete).toBe(true);
     expect(await counts(orgId)).toEqual({ events: 0, deliveries: 0, attempts: 0 });
   });
@@ -182,7 +222,7 @@ const markValue = async () =>
 /** One sweep run at `now`: what it sent of `ids` (every other message of it too, marks included). */
 async function sweepAt(now: number, ids: string[]) {
   const queue = new RecordingQueue();
-  await sweepWebhooks(new Db(env.DB), queue, now);
+  await sweepWebhooks(storesOf(env), queue, now);
   const sent = queue.drain().map((m) => m.body);
   return {
     mine: sent.flatMap((m) =>
@@ -205,7 +245,7 @@ async function pendingDelivery(orgId: string, at: number) {
   await runBatch([eventMessage(eventId)]);
   vi.restoreAllMocks();
   const [delivery] = await deliveriesOf(eventId);
-  await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?")
+  await env.HISTORY_DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
     .bind(at, delivery?.id ?? "")
     .run();
   return delivery?.id ?? "";

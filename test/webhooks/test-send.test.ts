@@ -2,10 +2,11 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Db } from "../../src/db/database";
 import type { WebhookEndpointRow } from "../../src/db/schema";
+import { insertTestSend } from "../../src/history/deliveries";
 import { KeyClaim, KeyTaken } from "../../src/idempotency/claim";
 import { newId } from "../../src/lib/ids";
-import { insertTestSend } from "../../src/webhooks/delivery-queries";
 import { TEST_EVENT } from "../../src/webhooks/events";
+import { claimEndpoint } from "../../src/webhooks/queries";
 import { ATTEMPT_LEASE_MS, ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
 import { sendTestEvent } from "../../src/webhooks/test-send";
 import { uniqueOrg } from "../helpers/keys";
@@ -41,13 +42,29 @@ async function row(endpoint: TestEndpoint): Promise<WebhookEndpointRow> {
   return r;
 }
 
+/** A test send's event, in the history (test events never pass through the outbox). */
 async function eventOfDelivery(deliveryId: string) {
-  return env.DB.prepare(
-    "SELECT e.id, e.type, e.dispatched_at FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id WHERE d.id = ?",
+  return env.HISTORY_DB.prepare(
+    "SELECT e.id, e.type FROM events e JOIN deliveries d ON d.event_id = e.id WHERE d.id = ?",
   )
     .bind(deliveryId)
-    .first<{ id: string; type: string; dispatched_at: number | null }>();
+    .first<{ id: string; type: string }>();
 }
+
+/** A test send as the route makes it, once its first write read the endpoint. */
+const send = (endpoint: WebhookEndpointRow, options?: Parameters<typeof sendTestEvent>[3]) =>
+  sendTestEvent(env, endpoint, newId("whdl"), options);
+
+const keyedClaim = (orgId: string, endpointId: string, key: string) =>
+  new KeyClaim({
+    tenant: { orgId, mode: "test" },
+    key,
+    method: "POST",
+    path: `/api/v1/webhooks/${endpointId}/test`,
+    bodyHash: "h",
+    version: "2026-07-31",
+    claimId: crypto.randomUUID(),
+  });
 
 describe("sendTestEvent", () => {
   it("POSTs a signed webhook.test event now, records it, and says it was delivered", async () => {
@@ -55,7 +72,7 @@ describe("sendTestEvent", () => {
     const r = receiver({ status: 200, body: "thanks" });
     const endpoint = await createEndpoint({ orgId, url: r.url, events: ["plan.created"] });
     const before = Date.now();
-    const result = await sendTestEvent(env, await row(endpoint));
+    const result = await send(await row(endpoint));
 
     expect(result).toEqual({
       deliveryId: expect.stringMatching(/^whdl_/),
@@ -78,6 +95,7 @@ describe("sendTestEvent", () => {
         endpointId: endpoint.id,
         message: "A test event, sent on request. Nothing changed.",
       },
+      previousAttributes: null,
     });
     expect(req?.headers.get("webhook-id")).toBe(body.id);
     expect(
@@ -92,7 +110,11 @@ describe("sendTestEvent", () => {
     const deliveryId = result?.deliveryId ?? "";
     const event = await eventOfDelivery(deliveryId);
     expect(event).toMatchObject({ id: body.id, type: "webhook.test" });
-    expect(event?.dispatched_at).not.toBeNull();
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM webhook_events WHERE id = ?")
+        .bind(body.id)
+        .first<{ n: number }>(),
+    ).toEqual({ n: 0 });
     expect(await deliveriesOf(body.id)).toMatchObject([
       { id: deliveryId, status: "succeeded", attempts: 1, next_attempt_at: null },
     ]);
@@ -116,7 +138,7 @@ describe("sendTestEvent", () => {
       isActive: false,
       apiVersion: "2026-07-11",
     });
-    const result = await sendTestEvent(env, await row(endpoint));
+    const result = await send(await row(endpoint));
     expect(result?.success).toBe(true);
     expect(JSON.parse(r.requests[0]?.body ?? "{}")).toMatchObject({
       mode: "live",
@@ -130,7 +152,7 @@ describe("sendTestEvent", () => {
     const r = receiver({ status: 404, body: "no such hook" });
     const endpoint = await createEndpoint({ orgId, url: r.url });
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const failed = await sendTestEvent(env, await row(endpoint));
+    const failed = await send(await row(endpoint));
     expect(failed?.success).toBe(false);
     const [delivery] = await deliveriesOf(
       (await eventOfDelivery(failed?.deliveryId ?? ""))?.id ?? "",
@@ -141,7 +163,7 @@ describe("sendTestEvent", () => {
     ]);
 
     r.reply("hang");
-    const timedOut = await sendTestEvent(env, await row(endpoint), { timeoutMs: 50 });
+    const timedOut = await send(await row(endpoint), { timeoutMs: 50 });
     expect(timedOut?.success).toBe(false);
     expect(await attemptsOf(timedOut?.deliveryId ?? "")).toMatchObject([
       { status_code: null, error: "no answer within 0.05 s" },
@@ -149,42 +171,45 @@ describe("sendTestEvent", () => {
     expect(r.requests).toHaveLength(2);
   });
 
-  it("returns null, sending nothing, when the endpoint was deleted meanwhile", async () => {
+  it("finds no endpoint once it was deleted, and claims no Idempotency-Key for it", async () => {
     const orgId = uniqueOrg();
-    const r = receiver();
-    const endpoint = await createEndpoint({ orgId, url: r.url });
-    const stale = await row(endpoint);
+    const endpoint = await createEndpoint({ orgId, url: receiver().url });
     await env.DB.prepare("DELETE FROM webhook_endpoints WHERE id = ?").bind(endpoint.id).run();
-    expect(await sendTestEvent(env, stale)).toBeNull();
-    expect(r.requests).toEqual([]);
+    const claim = keyedClaim(orgId, endpoint.id, "test-send-gone");
+    const db = new Db(env.DB).with({ claim });
+    expect(await claimEndpoint(db, { orgId, mode: "test" }, endpoint.id)).toBeNull();
+    expect(claim.state).toBe("not_claimed");
   });
 
   it("carries a request's Idempotency-Key claim in its first write: the same key never sends twice", async () => {
     const orgId = uniqueOrg();
     const r = receiver();
-    const endpoint = await row(await createEndpoint({ orgId, url: r.url }));
-    const keyed = () =>
-      new KeyClaim({
-        tenant: { orgId, mode: "test" },
-        key: "test-send-1",
-        method: "POST",
-        path: `/api/v1/webhooks/${endpoint.id}/test`,
-        bodyHash: "h",
-        version: "2026-07-31",
-        claimId: crypto.randomUUID(),
-      });
-    const first = keyed();
-    const sent = await sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: first }) });
+    const { id } = await createEndpoint({ orgId, url: r.url });
+    const tenant = { orgId, mode: "test" as const };
+    const first = keyedClaim(orgId, id, "test-send-1");
+    const deliveryId = newId("whdl");
+    const db = new Db(env.DB).with({ claim: first });
+    const endpoint = await claimEndpoint(db, tenant, id, deliveryId);
     expect(first.state).toBe("claimed");
+    const sent = await sendTestEvent(
+      env,
+      { ...tenant, ...(endpoint as WebhookEndpointRow) },
+      deliveryId,
+      { db },
+    );
     const claim = await env.DB.prepare(
       "SELECT resource_id FROM idempotency_keys WHERE org_id = ? AND key = 'test-send-1'",
     )
       .bind(orgId)
       .first<{ resource_id: string }>();
-    expect(claim?.resource_id).toBe(sent?.deliveryId);
+    expect(claim?.resource_id).toBe(sent.deliveryId);
 
     await expect(
-      sendTestEvent(env, endpoint, { db: new Db(env.DB).with({ claim: keyed() }) }),
+      claimEndpoint(
+        new Db(env.DB).with({ claim: keyedClaim(orgId, id, "test-send-1") }),
+        tenant,
+        id,
+      ),
     ).rejects.toBeInstanceOf(KeyTaken);
     expect(r.requests).toHaveLength(1);
   });
@@ -194,7 +219,7 @@ describe("sendTestEvent", () => {
     const r = receiver();
     const endpoint = await createEndpoint({ orgId, url: r.url });
     const busy = await occupySlots(endpoint, ENDPOINT_MAX_IN_FLIGHT);
-    const refused = await sendTestEvent(env, await row(endpoint), { slotRetryMs: 1 });
+    const refused = await send(await row(endpoint), { slotRetryMs: 1 });
     expect(refused).toEqual({
       deliveryId: expect.stringMatching(/^whdl_/),
       success: false,
@@ -213,13 +238,13 @@ describe("sendTestEvent", () => {
     });
 
     // A lease that ended (its worker died) frees its slot; the test send takes it and gives it back.
-    await env.DB.prepare("UPDATE webhook_deliveries SET sending_until = ? WHERE id = ?")
+    await env.HISTORY_DB.prepare("UPDATE deliveries SET sending_until = ? WHERE id = ?")
       .bind(Date.now() - 1, busy[0] ?? "")
       .run();
-    const sent = await sendTestEvent(env, await row(endpoint), { slotRetryMs: 1 });
+    const sent = await send(await row(endpoint), { slotRetryMs: 1 });
     expect(sent?.success).toBe(true);
     expect(r.requests).toHaveLength(1);
-    const slot = await env.DB.prepare("SELECT sending_until FROM webhook_deliveries WHERE id = ?")
+    const slot = await env.HISTORY_DB.prepare("SELECT sending_until FROM deliveries WHERE id = ?")
       .bind(sent?.deliveryId ?? "")
       .first<{ sending_until: number | null }>();
     expect(slot?.sending_until).toBeNull();
@@ -231,7 +256,7 @@ describe("a test send whose worker died before it settled", () => {
     const orgId = uniqueOrg();
     const r = receiver({ status: 200 });
     const endpoint = await createEndpoint({ orgId, url: r.url });
-    const db = new Db(env.DB);
+    const db = new Db(env.HISTORY_DB);
     const now = Date.now();
     const ids = { eventId: newId("whev", now), deliveryId: newId("whdl", now) };
     // What the test send records before its POST; the worker then died.
@@ -247,7 +272,7 @@ describe("a test send whose worker died before it settled", () => {
     expect(pending).toMatchObject({ status: "pending", next_attempt_at: now + ATTEMPT_LEASE_MS });
 
     // Past its lease, the sweep's message reaches the consumer.
-    await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?")
+    await env.HISTORY_DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
       .bind(now - 1000, ids.deliveryId)
       .run();
     const warn = vi.spyOn(console, "error").mockImplementation(() => {});

@@ -1,0 +1,4 @@
+import get from "./get";
+import list from "./list";
+
+export const eventOperations = [list, get];

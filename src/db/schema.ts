@@ -130,6 +130,9 @@ export const webhookEvents = sqliteTable(
     // The write that made the event: its x-request-id and Idempotency-Key.
     requestId: text("request_id"),
     idempotencyKey: text("idempotency_key"),
+    // Set only on events from before the history database (migration 0007):
+    // fanned out then, so their hand-off copies them and creates no delivery.
+    fannedOutAt: integer("fanned_out_at"),
   },
   (t) => [
     index("webhook_events_created_at_idx").on(t.createdAt),

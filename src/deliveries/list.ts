@@ -1,7 +1,7 @@
 import { ApiError } from "../errors";
 import { storesOf } from "../history/stores";
 import { paginate } from "../lib/cursor";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findEndpoint } from "../webhooks/queries";
 import { EndpointIdParam } from "../webhooks/schemas";
 import { LISTED_ATTEMPTS, listDeliveries } from "./queries";

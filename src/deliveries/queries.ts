@@ -4,6 +4,7 @@ import type { Db } from "../db/database";
 import { attempts, type DeliveryStatus, deliveries, events } from "../db/history-schema";
 import { inTenant } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import { ID_SKEW_MS } from "../lib/ids";
 import type { Tenant } from "../tenant";
 import type { AttemptLogRecord, DeliveryLogRecord } from "./record";
 
@@ -36,6 +37,7 @@ const columns = (attemptLimit: number | null) => ({
   attemptCount: deliveries.attempts,
   nextAttemptAt: deliveries.nextAttemptAt,
   createdAt: deliveries.createdAt,
+  completedAt: deliveries.completedAt,
   attempts: attemptsJson(attemptLimit),
 });
 
@@ -239,5 +241,11 @@ export async function recoverEvents(store: Db, r: Recovery) {
     now: r.now,
     limit: RECOVER_LIMIT,
   });
-  return { deliveryIds: queued.map((q) => q.id), nextSince: next[0]?.createdAt ?? null };
+  // IDs and `created_at` may disagree by a little: continuing a little early
+  // never skips a candidate (a repeated recover queues nothing twice).
+  const at = next[0]?.createdAt;
+  return {
+    deliveryIds: queued.map((q) => q.id),
+    nextSince: at === undefined ? null : Math.max(r.since, at - ID_SKEW_MS),
+  };
 }

@@ -23,6 +23,8 @@ export type DeliveryLogRecord = {
   attemptCount: number;
   nextAttemptAt: number | null;
   createdAt: number;
+  /** When it last ended (succeeded, failed, dropped); null while pending. Not shown. */
+  completedAt: number | null;
   attempts: AttemptLogRecord[];
 };
 

@@ -2,9 +2,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { type Stores, storesOf } from "../history/stores";
-import { idFloor } from "../lib/ids";
+import { ID_SKEW_MS, idFloor } from "../lib/ids";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { EVENT_TYPES } from "../webhooks/events";
 import { claimEndpoint, findEndpoint } from "../webhooks/queries";
 import type { WebhookRecord } from "../webhooks/record";
@@ -14,13 +14,6 @@ import { RECOVER_LIMIT, recoverEvents } from "./queries";
 import { type RecoveryRange, recoveryRange } from "./range";
 import type { RecoveryRecord } from "./record";
 import { RecoverBody } from "./schemas";
-
-/**
- * How far an event's ID time may be from its `created_at` (the write takes
- * its time before the ID is made): the ID bounds that let the index seek are
- * this much wider than the range, and `created_at` decides.
- */
-const ID_SKEW_MS = 60_000;
 
 /** The known event types `endpoint` receives (never `webhook.test`). */
 const typesOf = (endpoint: WebhookRecord) =>

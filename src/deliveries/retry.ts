@@ -1,6 +1,6 @@
 import { ApiError } from "../errors";
 import { storesOf } from "../history/stores";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { claimEndpoint, findEndpoint } from "../webhooks/queries";
 import { enqueueDeliveries } from "./enqueue";
 import { findDelivery, retryDelivery } from "./queries";
@@ -23,25 +23,43 @@ export default defineOperation({
   errors: ["webhook_not_found", "webhook_delivery_not_found", "endpoint_inactive"],
   handler: async (c) => {
     const { id, deliveryId } = c.req.valid("param");
-    const { tenant } = c.var;
+    const now = Date.now();
     const { catalog, history } = storesOf(c.env, c.var.db);
-    // The first write: an Idempotency-Key is claimed here, only while the endpoint exists.
-    const endpoint = await claimEndpoint(catalog, tenant, id, deliveryId);
+    // The first write: an Idempotency-Key is claimed here, only while the
+    // endpoint exists, with the time of this retry (see rebuild).
+    const endpoint = await claimEndpoint(catalog, c.var.tenant, id, String(now));
     if (!endpoint) throw new ApiError("webhook_not_found", { param: "id" });
     if (!endpoint.isActive) throw new ApiError("endpoint_inactive", { param: "id" });
-    const delivery = await retryDelivery(history, tenant, id, deliveryId, Date.now());
+    const delivery = await retryDelivery(history, c.var.tenant, id, deliveryId, now);
     if (!delivery) throw new ApiError("webhook_delivery_not_found", { param: "deliveryId" });
     enqueueDeliveries(c, [delivery.id]);
     return delivery;
   },
-  // Never a second retry (it could send the event twice): the delivery as it is now.
-  rebuild: async (c) => {
+  /**
+   * The answer to a keyed retry whose first attempt's answer was lost. The
+   * key was claimed in the catalog before the history was written, so the
+   * history may not have the retry: a delivery that ended before the claim
+   * (its retry would have made it pending, and it could only have ended
+   * after) is retried now; otherwise it is answered as it is, never retried
+   * twice.
+   */
+  rebuild: async (c, claimedAt) => {
     const { id, deliveryId } = c.req.valid("param");
     const { catalog, history } = storesOf(c.env, c.var.db);
     const [endpoint, delivery] = await Promise.all([
       findEndpoint(catalog, c.var.tenant, id),
       findDelivery(history, c.var.tenant, id, deliveryId),
     ]);
-    return endpoint ? delivery : null;
+    if (!endpoint || !delivery) return null;
+    const since = Number(claimedAt);
+    const lost =
+      endpoint.isActive &&
+      delivery.status !== "pending" &&
+      Number.isSafeInteger(since) &&
+      (delivery.completedAt ?? 0) < since;
+    if (!lost) return delivery;
+    const retried = await retryDelivery(history, c.var.tenant, id, deliveryId, Date.now());
+    if (retried) enqueueDeliveries(c, [retried.id]);
+    return retried;
   },
 });

@@ -4,18 +4,12 @@ import { attempts, deliveries, events } from "../db/history-schema";
 import { webhookEvents as outbox } from "../db/schema";
 import { inTenant } from "../db/sql";
 import { defineRead, param, tenantParams } from "../db/statements";
-import { idFloor } from "../lib/ids";
+import { ID_SKEW_MS, idFloor } from "../lib/ids";
 import type { Tenant } from "../tenant";
 import { EVENT_TYPES } from "../webhooks/events";
 import { WEBHOOK_RETENTION_MS } from "../webhooks/purge";
 import type { StoredEvent } from "./present";
 
-/**
- * How far an event's ID time may be from its `created_at` (the write takes
- * its time before the ID is made): time bounds on IDs are widened by this,
- * and `created_at` decides exactly.
- */
-const ID_SKEW_MS = 60_000;
 
 /** What a list of events is narrowed to; the time bounds are epoch ms. */
 export type EventFilter = {
@@ -77,12 +71,13 @@ const pageOf = (t: Source, filter: SQL) =>
   );
 
 /**
- * A delivery of the event whose latest attempt failed, retries pending
- * (`pending` after at least one recorded attempt that was not a 2xx) or not
- * (`failed`). A pending delivery whose attempt counter moved but whose
+ * A delivery of the event whose latest attempt failed: given up (`failed`),
+ * retries pending, or dropped after failing (its endpoint was deactivated
+ * for failing) — a `pending` or `dropped` one whose latest recorded attempt
+ * was not a 2xx. A pending delivery whose attempt counter moved but whose
  * attempt is not recorded yet is in flight, not failed.
  */
-const failedDelivery = sql`EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.eventId} = ${events.id} AND ${inTenant(deliveries, tenantParams)} AND (${deliveries.status} = 'failed' OR (${deliveries.status} = 'pending' AND ${deliveries.attempts} > 0 AND (SELECT coalesce(${attempts.statusCode} BETWEEN 200 AND 299, 0) FROM ${attempts} WHERE ${attempts.deliveryId} = ${deliveries.id} ORDER BY ${attempts.attempt} DESC LIMIT 1) = 0)))`;
+const failedDelivery = sql`EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.eventId} = ${events.id} AND ${inTenant(deliveries, tenantParams)} AND (${deliveries.status} = 'failed' OR (${deliveries.status} IN ('pending', 'dropped') AND ${deliveries.attempts} > 0 AND (SELECT coalesce(${attempts.statusCode} BETWEEN 200 AND 299, 0) FROM ${attempts} WHERE ${attempts.deliveryId} = ${deliveries.id} ORDER BY ${attempts.attempt} DESC LIMIT 1) = 0)))`;
 
 const byFailure = sql`(${param("failed")} IS NULL OR ${failedDelivery} = ${param("failed")})`;
 // An outbox event not handed on yet has no delivery; one handed on is read from history.

@@ -23,6 +23,8 @@ export type DeliveryJob = {
   endpointId: string;
   status: "pending" | "succeeded" | "failed" | "dropped";
   attempts: number;
+  /** Attempts recorded: fewer than `attempts` while one is claimed and not recorded. */
+  recorded: number;
   nextAttemptAt: number | null;
   /** Where its retry window starts: its creation, or the recover that queued it again. */
   windowStart: number;
@@ -37,6 +39,7 @@ const jobById = defineRead(
     endpointId: deliveries.endpointId,
     status: deliveries.status,
     attempts: deliveries.attempts,
+    recorded: sql<number>`(SELECT count(*) FROM ${attempts} WHERE ${attempts.deliveryId} = ${deliveries.id})`,
     nextAttemptAt: deliveries.nextAttemptAt,
     windowStart: sql<number>`COALESCE(${deliveries.recoveredAt}, ${deliveries.createdAt})`,
     eventId: events.id,
@@ -68,6 +71,7 @@ export async function findDeliveryJob(store: Db, deliveryId: string): Promise<De
     endpointId: row.endpointId,
     status: row.status,
     attempts: row.attempts,
+    recorded: row.recorded,
     nextAttemptAt: row.nextAttemptAt,
     windowStart: row.windowStart,
     event:

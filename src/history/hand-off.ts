@@ -16,7 +16,11 @@ import { subscribesTo } from "../webhooks/outbox";
  * sends it again and the repeat adds nothing twice.
  */
 
-export type OutboxEvent = StoredEvent & { dispatchedAt: number | null };
+export type OutboxEvent = StoredEvent & {
+  dispatchedAt: number | null;
+  /** An event from before the history database, fanned out then (see schema.ts). */
+  fannedOutAt: number | null;
+};
 
 /** What a POST needs of its endpoint. `secret` is as stored: encrypted. */
 export type EndpointTarget = { id: string; url: string; secret: string; apiVersion: string | null };
@@ -33,6 +37,7 @@ const byId = defineRead(
     idempotencyKey: outbox.idempotencyKey,
     createdAt: outbox.createdAt,
     dispatchedAt: outbox.dispatchedAt,
+    fannedOutAt: outbox.fannedOutAt,
   },
   (from) =>
     from()

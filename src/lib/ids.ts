@@ -21,6 +21,13 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
 }
 
 /**
+ * How far an event's ID time may be from its `created_at` (a write takes its
+ * time before its IDs are made): time bounds turned into ID bounds are this
+ * much wider, and `created_at` decides exactly.
+ */
+export const ID_SKEW_MS = 60_000;
+
+/**
  * `prefix_` + the time part of `ms`: every ID of `prefix` made before `ms`
  * sorts below it, every one made at `ms` or later at or above it, so a time
  * range is an ID range (and reads by an index on the ID).

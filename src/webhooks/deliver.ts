@@ -89,11 +89,10 @@ class Invocation {
     const { catalog, history } = this.stores;
     const event = await findOutboxEvent(catalog, eventId);
     if (!event) return; // purged long after its hand-off, or never committed
-    // `webhook.test` and unknown types are never fanned out.
-    const targets =
-      EVENT_TYPE_SET.has(event.type) && event.dispatchedAt === null
-        ? await subscribedEndpoints(catalog, event)
-        : [];
+    // `webhook.test` and unknown types are never fanned out, nor is an event twice.
+    const fanOut =
+      EVENT_TYPE_SET.has(event.type) && event.dispatchedAt === null && event.fannedOutAt === null;
+    const targets = fanOut ? await subscribedEndpoints(catalog, event) : [];
     const now = Date.now();
     const planned = targets.map((endpointId) => ({ id: newId("whdl", now), endpointId }));
     const rows = await handOff(history, event, planned, now);
@@ -152,9 +151,10 @@ class Invocation {
     }
     // Not due: a retry message of its own, or the sweep, brings it back at its time.
     if (job.nextAttemptAt === null || job.nextAttemptAt > Date.now() + EARLY_MS) return;
-    if (job.event.type === TEST_EVENT) {
+    if (job.event.type === TEST_EVENT && job.recorded < job.attempts) {
       // A test send whose worker died before it settled: it was asked for
-      // then, not later, and is never retried.
+      // then, not later, and is never retried (a retry asked for by hand,
+      // with every attempt recorded, is attempted once below).
       await endDelivery(history, tenant, job.id, { status: "failed", now: Date.now() });
       logLine("warn", "webhook test send interrupted, ended failed", {
         orgId: job.orgId,
@@ -214,7 +214,8 @@ class Invocation {
     const input: AttemptInput = { ...rest, endpoint };
     const result = await attemptDelivery(this.env, this.stores, input, {
       timeoutMs: this.timeoutMs,
-      retries: true,
+      // A test send is sent once, never on a schedule.
+      retries: input.event.type !== TEST_EVENT,
     });
     if (result.retryInSeconds !== null) await this.sendLater(input, result.retryInSeconds);
   }

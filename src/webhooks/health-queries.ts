@@ -5,6 +5,7 @@ import { inTenant } from "../db/sql";
 import { change, defineRead, defineWrite, param, tenantParams } from "../db/statements";
 import type { EndpointTarget } from "../history/hand-off";
 import type { Tenant } from "../tenant";
+import { TEST_EVENT } from "./events";
 import { subscribesTo } from "./outbox";
 import { DEACTIVATE_AFTER_FAILURES, STREAK_GAP_MS } from "./schedule";
 
@@ -29,12 +30,19 @@ const targetById = defineRead(
   (from) =>
     from()
       .from(endpoints)
-      .where(and(thisEndpoint, subscribesTo(param("type")))),
+      .where(
+        and(
+          thisEndpoint,
+          // A test send (retried by hand) goes to any active endpoint.
+          sql`(${subscribesTo(param("type"))} OR (${endpoints.isActive} = 1 AND ${param("type")} = ${TEST_EVENT}))`,
+        ),
+      ),
 );
 
 /**
  * The endpoint as it is now, if it still exists, is active and subscribes to
- * events of `type`; null once deleted, deactivated or unsubscribed.
+ * events of `type` (any active one for a test send); null once deleted,
+ * deactivated or unsubscribed.
  */
 export async function activeTarget(
   catalog: Db,

@@ -42,7 +42,7 @@ const oldestEvents = [asc(events.createdAt), asc(events.id)];
  * Pending deliveries whose message was due (a retry's delay, a wait for a
  * slot, a lease, a sweep's own send: `next_attempt_at`) before the cutoff.
  * `'pending'` is a literal, not a bound value: only then can SQLite use the
- * partial index webhook_deliveries_pending_idx instead of scanning 30 days
+ * partial index deliveries_pending_idx instead of scanning 30 days
  * of deliveries.
  */
 const lostDelivery = and(

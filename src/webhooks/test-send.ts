@@ -1,14 +1,15 @@
 import type { Db } from "../db/database";
 import type { WebhookEndpointRow } from "../db/schema";
+import { findDelivery } from "../deliveries/queries";
 import type { Bindings, Tenant } from "../env";
 import { ApiError } from "../errors";
 import { insertTestSend, recordAttempt, takeTestSendSlot } from "../history/deliveries";
 import { storesOf } from "../history/stores";
 import { newId } from "../lib/ids";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { attemptDelivery } from "./attempt";
 import { TEST_EVENT } from "./events";
-import { claimEndpoint } from "./queries";
+import { claimEndpoint, findEndpointWithSecret } from "./queries";
 import type { WebhookDeliveryRecord } from "./record";
 import { ATTEMPT_LEASE_MS, ATTEMPT_TIMEOUT_MS, ENDPOINT_MAX_IN_FLIGHT } from "./schedule";
 import { EndpointIdParam } from "./schemas";
@@ -149,5 +150,34 @@ export default defineOperation({
     const endpoint = await claimEndpoint(c.var.db, tenant, id, deliveryId);
     if (!endpoint) throw new ApiError("webhook_not_found", { param: "id" });
     return sendTestEvent(c.env, { ...endpoint, ...tenant }, deliveryId, { db: c.var.db });
+  },
+  /**
+   * The answer to a keyed retry whose first answer was lost, from the test
+   * send's delivery: still pending, it is under way (retry shortly); missing,
+   * the first attempt stopped before recording it, so nothing was sent and
+   * it is sent now, under the same delivery ID.
+   */
+  rebuild: async (c, deliveryId) => {
+    const { id } = c.req.valid("param");
+    const { tenant } = c.var;
+    if (!deliveryId) return null;
+    const { history } = storesOf(c.env);
+    const [endpoint, delivery] = await Promise.all([
+      findEndpointWithSecret(c.var.db, tenant, id),
+      findDelivery(history, tenant, id, deliveryId),
+    ]);
+    if (!endpoint) return null;
+    if (!delivery) {
+      return sendTestEvent(c.env, { ...endpoint, ...tenant }, deliveryId, { db: c.var.db });
+    }
+    if (delivery.status === "pending") {
+      throw new ApiError("idempotency_in_progress", { headers: { "Retry-After": "1" } });
+    }
+    const last = delivery.attempts.at(-1);
+    return {
+      deliveryId,
+      success: delivery.status === "succeeded",
+      deliveredAt: last?.at ?? delivery.createdAt,
+    };
   },
 });

@@ -66,21 +66,54 @@ describe("a keyed retry after the history write was lost", () => {
     expect(retry.sent).toEqual([{ kind: "delivery", deliveryId: delivery?.id }]);
   });
 
-  it("retry: the rebuilt answer is the delivery as it is, never a second retry", async () => {
+  it("retry: the rebuilt answer applies the retry the lost write never made, once", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const { api, endpoint } = await setup();
-    const id = await insertDelivery(endpoint, await insertEvent(endpoint), { status: "failed" });
+    const event = await insertEvent(endpoint, { createdAt: Date.now() - HOUR });
+    const id = await insertDelivery(endpoint, event, { status: "failed" });
     const key = newIdempotencyKey();
     const send = keyedPost(api, `/webhooks/${endpoint.id}/deliveries/${id}/retry`, key, {});
     const first = await send({ HISTORY_DB: historyDown });
     expect(first.res.status).toBe(500);
     expect(errors).toHaveBeenCalled();
+    expect((await deliveryRow(id))?.status).toBe("failed");
 
     const retry = await send();
     expect(retry.res.status).toBe(200);
     expect(retry.res.headers.get("idempotent-replayed")).toBe("true");
-    expect(retry.res.body).toMatchObject({ object: "webhook_delivery", id, status: "failed" });
-    expect(retry.sent).toEqual([]);
-    expect((await deliveryRow(id))?.status).toBe("failed");
+    expect(retry.res.body).toMatchObject({ object: "webhook_delivery", id, status: "pending" });
+    expect(retry.sent).toEqual([{ kind: "delivery", deliveryId: id }]);
+    // Stored now: a third call replays it and retries nothing more.
+    const third = await send();
+    expect(third.res.body).toEqual(retry.res.body);
+    expect(third.sent).toEqual([]);
+  });
+
+  it("retry: a retry that was applied and has ended since is answered as it is, never retried twice", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { api, endpoint } = await setup();
+    const event = await insertEvent(endpoint, { createdAt: Date.now() - HOUR });
+    const id = await insertDelivery(endpoint, event, { status: "failed" });
+    const key = newIdempotencyKey();
+    const send = keyedPost(api, `/webhooks/${endpoint.id}/deliveries/${id}/retry`, key, {});
+    const applied = await send();
+    expect(applied.res.status).toBe(200);
+    // Its attempt ran and failed again after the claim; the stored answer is gone.
+    await env.HISTORY_DB.prepare(
+      "UPDATE deliveries SET status = 'failed', completed_at = ?, next_attempt_at = NULL WHERE id = ?",
+    )
+      .bind(Date.now() + 1, id)
+      .run();
+    await env.DB.prepare(
+      "UPDATE idempotency_keys SET status_code = NULL, response_body = NULL, finished_at = 1 WHERE org_id = ? AND key = ?",
+    )
+      .bind(api.orgId, key)
+      .run();
+    const again = await send();
+    expect(again.res.status).toBe(200);
+    expect(again.res.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.res.body).toMatchObject({ id, status: "failed" });
+    expect(again.sent).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
   });
 });

@@ -269,6 +269,9 @@ describe("GET /events: filters", () => {
     await insertDelivery(firstWaiting, "pending", []);
     const dropped = await event(8);
     await insertDelivery(dropped, "dropped", []);
+    // Failing until its endpoint was deactivated, then dropped at its next turn.
+    const droppedAfterFailing = await event(11);
+    await insertDelivery(droppedAfterFailing, "dropped", [{ statusCode: 500 }]);
     const mixed = await event(9);
     await insertDelivery(mixed, "succeeded", [{ statusCode: 200 }]);
     await insertDelivery(mixed, "failed", [{ statusCode: 410 }]);
@@ -282,7 +285,13 @@ describe("GET /events: filters", () => {
     const outbox = (await listEvents(api, "limit=1")).data[0]?.id;
 
     const failed = ids((await listEvents(api, "deliveryFailed=true")).data);
-    expect(failed).toEqual([mixed.id, unreachable.id, retrying.id, givenUp.id]);
+    expect(failed).toEqual([
+      droppedAfterFailing.id,
+      mixed.id,
+      unreachable.id,
+      retrying.id,
+      givenUp.id,
+    ]);
     const fine = ids((await listEvents(api, "deliveryFailed=false")).data);
     expect(fine).toEqual([
       outbox,

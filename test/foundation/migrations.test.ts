@@ -83,12 +83,15 @@ describe("migrations", () => {
     ]);
     await applyD1Migrations(db, env.TEST_MIGRATIONS);
     const { results } = await db
-      .prepare("SELECT id, dispatched_at, requeued_at FROM webhook_events ORDER BY id")
+      .prepare(
+        "SELECT id, dispatched_at, requeued_at, fanned_out_at FROM webhook_events ORDER BY id",
+      )
       .all();
-    // Undispatched again, the pending one is handed on to the history by the sweep.
+    // Both are handed on to the history again by the sweep; only the pending
+    // one is fanned out again there.
     expect(results).toEqual([
-      { id: "whev_done", dispatched_at: 2, requeued_at: 3 },
-      { id: "whev_pending", dispatched_at: null, requeued_at: null },
+      { id: "whev_done", dispatched_at: null, requeued_at: null, fanned_out_at: 2 },
+      { id: "whev_pending", dispatched_at: null, requeued_at: null, fanned_out_at: null },
     ]);
     const tables = await db
       .prepare(

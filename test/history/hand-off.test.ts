@@ -125,4 +125,21 @@ describe("the hand-off from the outbox to the history", () => {
     expect(await deliveriesOf(eventId)).toEqual([]);
     expect(r.requests).toEqual([]);
   });
+
+  it("of an event fanned out before the history existed copies it and delivers nothing again", async () => {
+    const api = await client(undefined, "test", "2026-07-31");
+    const r = receiver();
+    await createEndpoint({ orgId: api.orgId, url: r.url, createdAt: 0 });
+    const { messages } = await write(api, "POST", "/plans", { name: "P", code: "p" });
+    const eventId = eventIdOf(messages);
+    // As migration 0007 leaves an event the old pipeline had delivered.
+    await env.DB.prepare("UPDATE webhook_events SET fanned_out_at = created_at WHERE id = ?")
+      .bind(eventId)
+      .run();
+    await runBatch(messages);
+    expect(await historyEvent(eventId)).toMatchObject({ type: "plan.created" });
+    expect((await eventState(eventId))?.dispatched_at).toEqual(expect.any(Number));
+    expect(await deliveriesOf(eventId)).toEqual([]);
+    expect(r.requests).toEqual([]);
+  });
 });

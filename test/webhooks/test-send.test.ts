@@ -9,6 +9,8 @@ import { TEST_EVENT } from "../../src/webhooks/events";
 import { claimEndpoint } from "../../src/webhooks/queries";
 import { ATTEMPT_LEASE_MS, ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
 import { sendTestEvent } from "../../src/webhooks/test-send";
+import { faultyD1 } from "../helpers/faulty-d1";
+import { client } from "../helpers/http";
 import { uniqueOrg } from "../helpers/keys";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
 import {
@@ -19,6 +21,7 @@ import {
   endpointState,
   eventMessage,
   occupySlots,
+  RecordingQueue,
   receiver,
   runBatch,
   type TestEndpoint,
@@ -282,5 +285,65 @@ describe("a test send whose worker died before it settled", () => {
     ]);
     expect((await deliveriesOf(ids.eventId))[0]).toMatchObject({ status: "failed" });
     expect(r.requests).toHaveLength(0);
+  });
+});
+
+describe("a test send through the API", () => {
+  it("keyed, after its history write was lost: the retry sends it then, under the same delivery", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = await client(undefined, "test", "2026-07-31");
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: r.url });
+    const historyDown = faultyD1(() => "fail", env.HISTORY_DB);
+    const send = (bindings: Partial<Cloudflare.Env> = {}) =>
+      api.call<{ deliveryId: string; success: boolean }>("POST", `/webhooks/${endpoint.id}/test`, {
+        body: {},
+        headers: { "Idempotency-Key": "test-send-lost" },
+        bindings,
+      });
+    expect((await send({ HISTORY_DB: historyDown })).status).toBe(500);
+    expect(errors).toHaveBeenCalled();
+    expect(r.requests).toEqual([]);
+
+    const retried = await send();
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(retried.body.success).toBe(true);
+    expect(r.requests).toHaveLength(1);
+    const again = await send();
+    expect(again.body).toEqual(retried.body);
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it("retried by hand: sent once more with the same event, never on a schedule", async () => {
+    const api = await client(undefined, "test", "2026-07-31");
+    const r = receiver({ status: 500 });
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: r.url });
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const sent = await api.post<{ deliveryId: string; success: boolean }>(
+      `/webhooks/${endpoint.id}/test`,
+    );
+    expect(sent.body.success).toBe(false);
+    const { deliveryId } = sent.body;
+    const queue = new RecordingQueue();
+    const retry = await api.call(
+      "POST",
+      `/webhooks/${endpoint.id}/deliveries/${deliveryId}/retry`,
+      {
+        body: {},
+        bindings: { WEBHOOK_QUEUE: queue },
+      },
+    );
+    expect(retry.status).toBe(200);
+    r.reply({ status: 200 });
+    await runBatch(
+      queue.drain().map((m) => m.body),
+      { queue },
+    );
+    expect(r.requests).toHaveLength(2);
+    expect(r.requests[1]?.headers.get("webhook-id")).toBe(r.requests[0]?.headers.get("webhook-id"));
+    const [delivery] = await deliveriesOf(JSON.parse(r.requests[0]?.body ?? "{}").id);
+    expect(delivery).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(queue.drain()).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ export default defineConfig({
           ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
           // Off, whatever a developer's .dev.vars says: tests that want it pass it per call.
           WEBHOOK_ALLOW_LOOPBACK: "",
+          // Likewise: /__scheduled is an ordinary unknown path unless a test turns it on.
+          DEV_RUN_CRONS: "",
           // wrangler.toml's own limits and vars, for the test that they agree.
           DEPLOYED_LIMITS: JSON.stringify({
             ratelimits: wranglerConfig.ratelimits,

@@ -3,17 +3,18 @@
  * D1 work, in the same run, on local workerd. Settings from the environment:
  * BENCH_DURATION (s per run, 2), BENCH_WARMUP (s, 1), BENCH_CONNECTIONS (10),
  * BENCH_ROUNDS (8), BENCH_ONLY (a pair's name, or part of it), BENCH_INSPECTOR
- * (off: no DevTools inspector). Uses ports 8791 and 8792 and its own state in
- * bench/.state.
+ * (off, on or both: see lib/config.ts). Uses ports 8791 to 8793 and its own
+ * state in bench/.state.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { cpSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { measureBundle } from "./lib/bundle";
-import { config } from "./lib/config";
+import { config, type Mode, ROOT } from "./lib/config";
 import { type Measurement, measure } from "./lib/load";
 import { type PairResult, printReport, summarize, writeResults } from "./lib/report";
-import { check, pairs } from "./lib/scenarios";
-import { createBenchKey, seedFloor, seedService } from "./lib/seed";
+import { check, type Pair, pairs } from "./lib/scenarios";
+import { createBenchKey, seedDeliveries, seedFloor, seedService } from "./lib/seed";
 import {
   applyMigrations,
   assertPortFree,
@@ -22,7 +23,7 @@ import {
   startDev,
   stopAllAndWait,
 } from "./lib/servers";
-import { writeServiceConfig } from "./lib/service-config";
+import { buildBundle, writeRunConfig } from "./lib/worker-config";
 
 const step = (message: string) => console.error(`bench: ${message}`);
 
@@ -40,40 +41,111 @@ async function settle() {
   await new Promise((r) => setTimeout(r, config.settleMs));
 }
 
+/** This run's own logs (bench/.state/logs also holds those of `npm run storage:measure`). */
+const OWN_LOGS = /^(service|floor|bundle|DB-|HISTORY_DB-)/;
+
+function removeOwnLogs() {
+  let names: string[];
+  try {
+    names = readdirSync(config.logs);
+  } catch {
+    return;
+  }
+  for (const name of names) if (OWN_LOGS.test(name)) rmSync(join(config.logs, name));
+}
+
+type Servers = { mode: Mode; service: RunningServer; floor: RunningServer };
+
+/**
+ * Both workers in one mode. One after the other: started together under
+ * wrangler dev, both would pick the same free inspector port and the second
+ * runtime would fail to start.
+ */
+async function start(mode: Mode, running: RunningServer[]): Promise<Servers> {
+  step(
+    `starting the service on :${config.service.port} and the floor on :${config.floor.port} (inspector ${mode})`,
+  );
+  const inspector = mode === "on";
+  const service = await startDev(config.service, "/health", `service-${mode}.log`, inspector);
+  running.push(service);
+  const floor = await startDev(config.floor, "/noop", `floor-${mode}.log`, inspector);
+  running.push(floor);
+  return { mode, service, floor };
+}
+
+async function stopAll(running: RunningServer[]) {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+}
+
+async function measurePair(pair: Pair, servers: Servers): Promise<PairResult> {
+  await check(pair.service);
+  await check(pair.floor);
+  const serviceRuns: Measurement[] = [];
+  const floorRuns: Measurement[] = [];
+  const runService = async () =>
+    serviceRuns.push(await measure({ ...pair.service, cpuMs: servers.service.cpuMs }, pair.reset));
+  const runFloor = async () =>
+    floorRuns.push(await measure({ ...pair.floor, cpuMs: servers.floor.cpuMs }));
+  // Service-floor, then floor-service (ABBA): load that drifts steadily
+  // across a pair weighs on both sides alike instead of on whoever runs second.
+  for (let round = 1; round <= config.rounds; round++) {
+    step(`${pair.name} (inspector ${servers.mode}): round ${round}/${config.rounds}`);
+    if (round % 2 === 1) {
+      await runService();
+      await runFloor();
+    } else {
+      await runFloor();
+      await runService();
+    }
+  }
+  return summarize(servers.mode, pair.name, pair.kind, pair.floorRoute, serviceRuns, floorRuns);
+}
+
 async function main() {
   installCleanup();
-  await Promise.all([assertPortFree(config.service.port), assertPortFree(config.floor.port)]);
+  const ports = [config.service.port, config.floor.port, config.receiverPort];
+  await Promise.all(ports.map(assertPortFree));
 
   // A fresh database every run: results never depend on what a previous run left.
   rmSync(config.service.state, { recursive: true, force: true });
   rmSync(config.floor.state, { recursive: true, force: true });
-  rmSync(config.logs, { recursive: true, force: true });
-  writeServiceConfig();
+  removeOwnLogs();
 
-  // Before the servers start, so the build does not compete with them for CPU.
-  step("building the deployable bundle (wrangler deploy --dry-run)");
+  // Before the servers start, so the builds do not compete with them for CPU.
+  // The service's [build] command also makes public/, of which both serve a copy.
+  step("building both bundles (wrangler deploy --dry-run)");
   const bundle = await measureBundle();
+  rmSync(config.floor.bundleDir, { recursive: true, force: true });
+  const floorBundle = await buildBundle(
+    config.floor.config,
+    config.floor.bundleDir,
+    "floor-bundle",
+  );
+  rmSync(config.assets, { recursive: true, force: true });
+  cpSync(resolve(ROOT, "public"), config.assets, { recursive: true });
+  writeRunConfig(
+    config.service.config,
+    join(config.service.bundleDir, "index.js"),
+    config.service.devConfig,
+  );
+  writeRunConfig(config.floor.config, floorBundle, config.floor.devConfig);
 
   step("applying migrations to the benchmark's own local state");
+  const databases = ["DB", "HISTORY_DB"];
   await Promise.all([
-    applyMigrations(config.service, "migrate-service.log", ["DB", "HISTORY_DB"]),
-    applyMigrations(config.floor, "migrate-floor.log"),
+    applyMigrations(config.service, "migrate-service.log", databases),
+    applyMigrations(config.floor, "migrate-floor.log", databases),
   ]);
   const key = await createBenchKey(config.service.state);
 
-  step(`starting the service on :${config.service.port} and the floor on :${config.floor.port}`);
-  const servers: RunningServer[] = [];
+  const running: RunningServer[] = [];
   try {
-    // One after the other: started together, both would pick the same free
-    // inspector port and the second runtime would fail to start.
-    const service = await startDev(config.service, "/health", "service.log");
-    servers.push(service);
-    const floor = await startDev(config.floor, "/noop", "floor.log");
-    servers.push(floor);
+    const [firstMode = "off"] = config.modes;
+    let servers = await start(firstMode, running);
 
-    const { groups, plans, groupSize, concurrency } = config.seed;
+    const { groups, plans, groupSize, concurrency, deliveries } = config.seed;
     step(`seeding through the API: ${groups} groups, ${plans} plans, one group of ${groupSize}`);
-    const api = { url: service.url, key };
+    const api = { url: servers.service.url, key };
     const seeded = await seedService(api, {
       groups,
       plans,
@@ -81,43 +153,62 @@ async function main() {
       concurrency,
       free: config.connections,
     });
-    const floorSeed = await seedFloor(floor.url, { groups, plans, groupSize });
+    step(`seeding ${deliveries} webhook deliveries (through the worker's queue consumer)`);
+    const { endpointId } = await seedDeliveries(api, {
+      planIds: seeded.planIds,
+      deliveries,
+      receiverPort: config.receiverPort,
+    });
+    // As many events as the service's writes recorded (one per write).
+    const events = groups + plans + groupSize + deliveries;
+    const floorSeed = await seedFloor(servers.floor.url, {
+      groups,
+      plans,
+      groupSize,
+      events,
+      deliveries,
+    });
+    // For `npm run bench:profile`, which profiles this state.
+    writeFileSync(
+      config.seeded,
+      JSON.stringify({ key, service: { ...seeded, endpointId }, floor: floorSeed }, null, 2),
+    );
     step("letting the machine settle after seeding");
     await settle();
 
-    const results: PairResult[] = [];
-    const selected = pairs(api, seeded, floor.url, floorSeed).filter((p) =>
-      p.name.includes(config.only),
+    const selected = pairs(api, { ...seeded, endpointId }, servers.floor.url, floorSeed).filter(
+      (p) => p.name.includes(config.only),
     );
-    for (const pair of selected) {
-      await check(pair.service);
-      await check(pair.floor);
-      const serviceRuns: Measurement[] = [];
-      const floorRuns: Measurement[] = [];
-      const runService = async () =>
-        serviceRuns.push(await measure({ ...pair.service, cpuMs: service.cpuMs }, pair.reset));
-      const runFloor = async () =>
-        floorRuns.push(await measure({ ...pair.floor, cpuMs: floor.cpuMs }));
-      // Service-floor, then floor-service (ABBA): load that drifts steadily
-      // across a pair weighs on both sides alike instead of on whoever runs second.
-      for (let round = 1; round <= config.rounds; round++) {
-        step(`${pair.name}: round ${round}/${config.rounds}`);
-        if (round % 2 === 1) {
-          await runService();
-          await runFloor();
-        } else {
-          await runFloor();
-          await runService();
+    // Reads first, in every mode, then writes: the writes record events, which
+    // would change the page the events list reads in the next mode.
+    const phases = [
+      selected.filter((p) => p.kind !== "write"),
+      selected.filter((p) => p.kind === "write"),
+    ];
+    const results: PairResult[] = [];
+    for (const phase of phases) {
+      if (phase.length === 0) continue;
+      for (const mode of config.modes) {
+        if (servers.mode !== mode) {
+          await stopAll(running);
+          servers = await start(mode, running);
+          await settle();
         }
+        for (const pair of phase) results.push(await measurePair(pair, servers));
       }
-      results.push(summarize(pair.name, pair.kind, pair.floorRoute, serviceRuns, floorRuns));
     }
 
+    const order = new Map(selected.map((p, i) => [p.name, i]));
+    results.sort(
+      (a, b) =>
+        config.modes.indexOf(a.mode) - config.modes.indexOf(b.mode) ||
+        (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0),
+    );
     printReport(results, bundle);
     writeResults(results, bundle);
     step(`wrote ${config.results}`);
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await stopAll(running);
   }
 }
 

@@ -10,11 +10,17 @@
  * API_URL is the server's origin; the README's `.../api/v1` form works too.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { apiOrigin, httpUrl } from "../scripts/lib/urls";
 import type { PlanBody, PlanGroupBody, PlanGroupDetailBody } from "../src/versions/2026-07-31";
 
-const origin = (process.env.API_URL ?? "http://localhost:8787")
-  .replace(/\/+$/, "")
-  .replace(/\/api\/v1$/, "");
+let origin: string;
+try {
+  // `API_URL=127.0.0.1:9500` is answered with the URL it meant, not a fetch error.
+  origin = apiOrigin(httpUrl(process.env.API_URL || "http://localhost:8787", "API_URL="));
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
 const apiKey =
   process.env.API_KEY ??
   (existsSync(".wrangler/demo-key") ? readFileSync(".wrangler/demo-key", "utf8").trim() : "");

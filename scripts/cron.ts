@@ -1,8 +1,8 @@
 /**
  * `npm run cron [-- <cron | job>] [--port 8787]`: runs the scheduled jobs on
- * the local `npm run dev` server, through wrangler's `/__scheduled` (which
- * `npm run dev` turns on). Wrangler's own `/cdn-cgi/handler/scheduled` does
- * not reach a worker behind Static Assets: it answers 500.
+ * the local `npm run dev` server through its `/__scheduled` (src/dev-crons.ts),
+ * as `curl <server>/cdn-cgi/handler/scheduled?cron=...` does, and prints what
+ * each job did.
  */
 import { jobsFor, SCHEDULE_NAMES } from "../src/scheduled";
 import { UsageError } from "./lib/args";
@@ -44,6 +44,8 @@ function parse(args: readonly string[]): Options | "help" {
   return { target, port };
 }
 
+type Ran = { ran: { cron: string; job: string; ok: boolean; error?: string }[] };
+
 await runCommand(usage, parse, async ({ target, port }) => {
   const url = `http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent(target)}`;
   let res: Response;
@@ -52,12 +54,19 @@ await runCommand(usage, parse, async ({ target, port }) => {
   } catch {
     throw new CliError(`no dev server answers on port ${port}: start it with npm run dev`);
   }
-  if (res.status === 404) {
+  const answer = await res.json().catch(() => null);
+  if (res.status === 404 || !isRan(answer)) {
     throw new CliError(
-      `the server on port ${port} does not take scheduled events: start it with npm run dev (it passes --test-scheduled)`,
+      `the server on port ${port} does not run cron jobs on request: start it with npm run dev (it sets DEV_RUN_CRONS in .dev.vars)`,
     );
   }
-  if (!res.ok) throw new CliError(`the jobs failed (${res.status}): see the dev server's output`);
-  const jobs = (jobsFor(target) ?? []).map((p) => p.job).join(", ");
-  console.log(`ran ${jobs}: each logged a "cron job" line in the dev server's output`);
+  for (const { ok, cron, job, error, ...result } of answer.ran) {
+    const name = `${job} (${cron})`;
+    console.log(ok ? `${name}  ${JSON.stringify(result)}` : `${name}  failed: ${error}`);
+  }
+  if (!res.ok) throw new CliError("a job failed: see the dev server's output for its error line");
 });
+
+function isRan(body: unknown): body is Ran {
+  return typeof body === "object" && body !== null && Array.isArray((body as Ran).ran);
+}

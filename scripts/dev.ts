@@ -1,36 +1,29 @@
 /**
- * `npm run dev`: migrates the local D1, makes sure the demo key exists, starts
- * `wrangler dev --local` (extra arguments go to it) and, once it is ready,
- * prints a short banner with the demo key and a curl line.
+ * `npm run dev`: checks that its port is free, migrates the local D1, makes
+ * sure the demo key exists, starts `wrangler dev --local` (extra arguments go
+ * to it) behind a small proxy on its port (scripts/lib/dev-proxy.ts: it makes
+ * wrangler's `/cdn-cgi/handler/scheduled` run the cron jobs) and, once it is
+ * ready, prints a short banner with the demo key and a curl line.
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
-import { recordKvKey } from "../src/lib/api-keys";
-import { CURRENT_VERSION, pinKvKey } from "../src/versions/ids";
-import { ensureListed, parseRecord, storeNewKey } from "./lib/keys";
-import {
-  LOG_DIR,
-  rotateLog,
-  WRANGLER,
-  wrangler,
-  wranglerEnv,
-  wranglerKv,
-  wranglerSql,
-} from "./lib/wrangler";
-
-const DEMO_KEY_FILE = ".wrangler/demo-key";
-const DEMO_ORG = "org_demo";
-const DEV_LOG = join(LOG_DIR, "dev.log");
+import { DEMO_ORG, type DemoKey, ensureDemoKey } from "./lib/demo-key";
+import { devLogName, devPort } from "./lib/dev-args";
+import { devHost, freePort, startDevProxy, wranglerArgs } from "./lib/dev-proxy";
+import { portInUse, recordDevServer, runningDevServers } from "./lib/dev-servers";
+import { withStores } from "./lib/platform";
+import { applyMigrations, LOG_DIR, rotateLog, WRANGLER, wranglerEnv } from "./lib/wrangler";
 
 /**
  * Local values wrangler reads from `.dev.vars`, each added once when absent
  * (a value the developer set is never overwritten): the Worker secret that
- * encrypts stored secrets, and the allowance that lets test-mode webhooks
- * reach a receiver on this machine (`http://127.0.0.1:<port>`), which a
- * deployed worker never has (it is not in wrangler.toml).
+ * encrypts stored secrets, the allowance that lets test-mode webhooks reach
+ * a receiver on this machine (`http://127.0.0.1:<port>`), and the one that
+ * lets `/__scheduled` run the cron jobs, which a deployed worker never has
+ * (neither is in wrangler.toml).
  */
 function ensureDevVars() {
   const wanted: [name: string, value: () => string, note: string][] = [
@@ -40,6 +33,7 @@ function ensureDevVars() {
       "made a local ENCRYPTION_KEY",
     ],
     ["WEBHOOK_ALLOW_LOOPBACK", () => "true", "let test-mode webhooks reach loopback receivers"],
+    ["DEV_RUN_CRONS", () => "true", "let /cdn-cgi/handler/scheduled run the cron jobs"],
   ];
   for (const [name, value, note] of wanted) {
     const existing = existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "";
@@ -50,94 +44,74 @@ function ensureDevVars() {
   }
 }
 
-/**
- * The demo key is kept across runs so a pasted curl line keeps working. While
- * its record is in KV nothing is written (it is listed if an older run left it
- * unlisted); otherwise (first run, or revoked) it is stored again like any new
- * key, which pins org_demo on its first key.
- */
-async function ensureDemoKey(): Promise<{ apiKey: string; version: string }> {
-  const kv = wranglerKv({ remote: false });
-  const sql = wranglerSql({ remote: false });
-  const saved = existsSync(DEMO_KEY_FILE) ? readFileSync(DEMO_KEY_FILE, "utf8").trim() : "";
-  if (saved) {
-    const recordKey = await recordKvKey(saved);
-    const found = await kv.getMany([recordKey, pinKvKey(DEMO_ORG)]);
-    const value = found.get(recordKey);
-    const record = value ? parseRecord(value) : null;
-    if (record) {
-      if (await ensureListed(sql, saved, record)) console.error("dev: listed the demo key in D1");
-      const pin = found.get(pinKvKey(DEMO_ORG));
-      return { apiKey: saved, version: pin ?? `${CURRENT_VERSION} (not pinned)` };
-    }
-  }
-  const { apiKey, pin } = await storeNewKey(
-    kv,
-    sql,
-    { orgId: DEMO_ORG, mode: "test", name: "demo", tier: "standard", expiresInDays: null },
-    saved || undefined,
-  );
-  mkdirSync(".wrangler", { recursive: true });
-  writeFileSync(DEMO_KEY_FILE, apiKey);
-  return { apiKey, version: pin };
-}
-
-function banner(url: string, demo: { apiKey: string; version: string }) {
+function banner(url: string, demo: DemoKey) {
   return `
   Plan groups API  ${url}  (reference: ${url}/docs)
   demo key         ${demo.apiKey}  (${DEMO_ORG}, test mode, API version ${demo.version})
   try it           curl -s ${url}/api/v1/plan-groups -H 'x-api-key: ${demo.apiKey}'
-  crons            npm run cron  (every job now; -- <job> for one, -- --help lists them)
+  crons            curl -s ${url}/cdn-cgi/handler/scheduled  (every job; ?cron=<cron or job>: some)
+                   or npm run cron  (-- <cron or job>; -- --help lists them)
 `;
 }
 
+const extra = process.argv.slice(2);
 try {
-  ensureDevVars();
-  for (const database of ["DB", "HISTORY_DB"]) {
-    const migrated = await wrangler(["d1", "migrations", "apply", database, "--local"]);
+  const port = devPort(extra);
+  // First, before anything is written: a second `npm run dev` leaves the
+  // first one's log and state alone and says why it stops.
+  if (await portInUse(port)) {
+    const holder = runningDevServers().find((server) => server.port === port);
+    const who = holder ? `npm run dev (pid ${holder.pid}) is` : "something else is";
     console.error(
-      /No migrations to apply/.test(migrated)
-        ? `dev: D1 ${database} up to date`
-        : `dev: D1 ${database} migrations applied`,
+      `dev: port ${port} is taken: ${who} listening there. Stop it, or start on another port: npm run dev -- --port ${port + 1}`,
     );
+    process.exit(1);
   }
-  const demo = await ensureDemoKey();
-  startWrangler(demo);
+  ensureDevVars();
+  for (const database of ["DB", "HISTORY_DB"] as const) {
+    const applied = await applyMigrations(database, { remote: false });
+    console.error(`dev: D1 ${database} ${applied ? "migrations applied" : "up to date"}`);
+  }
+  const demo = await withStores(
+    { remote: false },
+    ({ kv, sql }) => ensureDemoKey(kv, sql, (line) => console.error(`dev: ${line}`)),
+    "dev: ",
+  );
+  await startWrangler(demo, port);
 } catch (err) {
   console.error(`dev: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
 
-function startWrangler(demo: { apiKey: string; version: string }) {
+async function startWrangler(demo: DemoKey, port: number) {
+  const log = join(LOG_DIR, devLogName(port));
   // Each session's debug log replaces the one before last; a long session rotates.
-  rotateLog(DEV_LOG, 0);
-  setInterval(() => rotateLog(DEV_LOG, 20_000_000), 10_000).unref();
+  rotateLog(log, 0);
+  setInterval(() => rotateLog(log, 20_000_000), 10_000).unref();
+  // Removed on the way out; a record left by a hard kill names a gone process.
+  process.once("exit", recordDevServer(port));
 
-  const extra = process.argv.slice(2);
-  // `/__scheduled` on the worker itself, for `npm run cron`: wrangler's
-  // `/cdn-cgi/handler/scheduled` stops at the Static Assets router in front
-  // of the worker (500 "exception") and never reaches it.
-  const scheduled = extra.includes("--test-scheduled") ? [] : ["--test-scheduled"];
-  const child = spawn(WRANGLER, ["dev", "--local", ...scheduled, ...extra], {
+  // Wrangler on a port of its own behind the proxy, which takes the client's.
+  const inner = await freePort();
+  await startDevProxy(devHost(extra), port, inner);
+  const child = spawn(WRANGLER, ["dev", "--local", ...wranglerArgs(extra, inner)], {
     env: {
       ...wranglerEnv,
-      WRANGLER_LOG_PATH: DEV_LOG,
+      WRANGLER_LOG_PATH: log,
       // Read through a pipe, wrangler would drop its colours.
       ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}),
     },
     stdio: ["inherit", "pipe", "pipe"],
   });
+  const innerPort = new RegExp(`:${inner}\\b`, "g");
   let ready = false;
   const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) =>
-    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (raw) => {
+      // Wrangler names its own port; clients use the proxy's.
+      const line = raw.replace(innerPort, `:${port}`);
       const plain = stripVTControlCharacters(line);
       // The worker logs each request as a JSON line; wrangler's own line would double it.
       if (/^\[wrangler:info\] [A-Z]+ \S+ \d{3} /.test(plain)) return;
-      // Wrangler's way to run crons answers 500 behind Static Assets: point at ours.
-      if (plain.includes("/cdn-cgi/handler/scheduled")) {
-        out.write("    npm run cron   (every job; npm run cron -- --help lists them)\n");
-        return;
-      }
       out.write(`${line}\n`);
       const url = /Ready on (\S+)/.exec(plain)?.[1];
       if (url && !ready) {

@@ -1,13 +1,15 @@
 import { runCommand } from "./lib/cli";
 import { keyBackfillUsage, parseKeyBackfill } from "./lib/commands";
 import { backfillListing } from "./lib/keys";
-import { wranglerKv, wranglerSql } from "./lib/wrangler";
+import { withStores } from "./lib/platform";
 
-await runCommand(keyBackfillUsage, parseKeyBackfill, async ({ remote }) => {
-  const sql = wranglerSql({ remote });
-  const { listed, alreadyListed, unreadable } = await backfillListing(wranglerKv({ remote }), sql);
+await runCommand(keyBackfillUsage, parseKeyBackfill, async (target) => {
+  const { listed, alreadyListed, unreadable, where } = await withStores(
+    target,
+    async ({ kv, sql }) => ({ ...(await backfillListing(kv, sql)), where: sql.where }),
+  );
   const skipped = unreadable > 0 ? `, ${unreadable} unreadable records skipped` : "";
   console.log(
-    `key:backfill in ${sql.where}: ${listed} keys listed now, ${alreadyListed} already listed${skipped}`,
+    `key:backfill in ${where}: ${listed} keys listed now, ${alreadyListed} already listed${skipped}`,
   );
 });

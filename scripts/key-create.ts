@@ -2,13 +2,11 @@ import { runCommand } from "./lib/cli";
 import { keyCreateUsage, parseKeyCreate } from "./lib/commands";
 import { createdLine } from "./lib/format";
 import { storeNewKey } from "./lib/keys";
-import { wranglerKv, wranglerSql } from "./lib/wrangler";
+import { withStores } from "./lib/platform";
 
-await runCommand(keyCreateUsage, parseKeyCreate, async ({ remote, ...opts }) => {
-  const { apiKey, record, pin, newPin } = await storeNewKey(
-    wranglerKv({ remote }),
-    wranglerSql({ remote }),
-    opts,
+await runCommand(keyCreateUsage, parseKeyCreate, async ({ remote, env, ...opts }) => {
+  const { apiKey, record, pin, newPin } = await withStores({ remote, env }, ({ kv, sql }) =>
+    storeNewKey(kv, sql, opts),
   );
   console.error(createdLine(record));
   if (newPin)

@@ -1,15 +1,17 @@
 import { CliError, runCommand } from "./lib/cli";
 import { keyRevokeUsage, parseKeyRevoke } from "./lib/commands";
 import { revokeKey } from "./lib/keys";
-import { wranglerKv, wranglerSql } from "./lib/wrangler";
+import { withStores } from "./lib/platform";
 
-await runCommand(keyRevokeUsage, parseKeyRevoke, async ({ target, remote }) => {
-  const kv = wranglerKv({ remote });
-  const result = await revokeKey(kv, wranglerSql({ remote }), target);
+await runCommand(keyRevokeUsage, parseKeyRevoke, async ({ target, remote, env }) => {
+  const { result, where } = await withStores({ remote, env }, async ({ kv, sql }) => ({
+    result: await revokeKey(kv, sql, target),
+    where: kv.where,
+  }));
   if (!result) {
     // Never echo a secret back.
     const what = target.startsWith("ck_") ? "such key" : `key with id ${target}`;
-    throw new CliError(`there is no ${what} in ${kv.where} or its listing; nothing revoked`);
+    throw new CliError(`there is no ${what} in ${where} or its listing; nothing revoked`);
   }
   const made =
     result.made.length === 0

@@ -1,12 +1,16 @@
 import { CURRENT_VERSION, LEGACY_VERSION } from "../src/versions/ids";
 import { runCommand } from "./lib/cli";
-import { orgPinUsage, parseOrgPin } from "./lib/commands";
+import { type OrgPinOptions, orgPinUsage, parseOrgPin } from "./lib/commands";
 import { listKeyRecords } from "./lib/keys";
+import type { Kv } from "./lib/kv";
 import { backfillPins, pinEntry, readPin } from "./lib/pins";
-import { wranglerKv } from "./lib/wrangler";
+import { withStores } from "./lib/platform";
 
-await runCommand(orgPinUsage, parseOrgPin, async (opts) => {
-  const kv = wranglerKv({ remote: opts.remote });
+await runCommand(orgPinUsage, parseOrgPin, (opts) =>
+  withStores(opts, ({ kv }) => orgPin(kv, opts)),
+);
+
+async function orgPin(kv: Kv, opts: OrgPinOptions) {
   if (opts.action === "backfill") {
     const { records, unreadable } = await listKeyRecords(kv);
     const { pinned, alreadyPinned } = await backfillPins(kv, records);
@@ -28,4 +32,4 @@ await runCommand(orgPinUsage, parseOrgPin, async (opts) => {
   }
   await kv.putMany([pinEntry(opts.orgId, opts.version)]);
   console.log(`${opts.orgId}: ${pin ?? "not pinned"} -> ${opts.version}`);
-});
+}

@@ -5,10 +5,10 @@
  * each event created from now on to the receiver, signed like a delivery.
  * Setup and trouble go to stderr; stdout has one line per forwarded event.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { CURRENT_VERSION } from "../src/versions/ids";
 import { newSigningSecret } from "../src/webhooks/sign";
 import { CliError, runCommand } from "./lib/cli";
+import { DEMO_KEY_FILE, DEMO_ORG, readDemoKey } from "./lib/demo-key";
 import { type ListenOptions, listenUsage, parseListen } from "./lib/listen-args";
 import {
   EventsApiError,
@@ -20,16 +20,13 @@ import {
 } from "./lib/listen-events";
 import { eventLine, forwardEvent, type PayloadContext, webhookPayload } from "./lib/listen-forward";
 
-const DEMO_KEY_FILE = ".wrangler/demo-key";
-/** The organization scripts/dev.ts makes the demo key for. */
-const DEMO_ORG = "org_demo";
 /** 40 requests a minute when idle: a small share of a standard key's 600. */
 const POLL_MS = 1500;
 
 type Key = { key: string; from: string };
 
 function demoKey(): Key | null {
-  const saved = existsSync(DEMO_KEY_FILE) ? readFileSync(DEMO_KEY_FILE, "utf8").trim() : "";
+  const saved = readDemoKey();
   return saved ? { key: saved, from: `npm run dev's demo key, ${DEMO_KEY_FILE}` } : null;
 }
 

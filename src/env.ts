@@ -21,8 +21,6 @@ export type Auth = {
   managesAll: boolean;
 };
 
-export type { KeyTier } from "./lib/api-keys";
-
 export type Bindings = {
   DB: D1Database;
   /** Webhook history: events past their hand-off, deliveries, attempts (src/history/). */
@@ -43,6 +41,11 @@ export type Bindings = {
    * localhost). `npm run dev` sets it in `.dev.vars`; never in wrangler.toml.
    */
   WEBHOOK_ALLOW_LOOPBACK?: string;
+  /**
+   * "true" lets `/__scheduled` run cron jobs on request (src/dev-crons.ts).
+   * `npm run dev` sets it in `.dev.vars`; never in wrangler.toml.
+   */
+  DEV_RUN_CRONS?: string;
   /** The DNS over HTTPS (JSON) service that resolves webhook hosts; empty: Cloudflare's. */
   WEBHOOK_DOH_URL?: string;
   RATE_LIMITER: RateLimit;
@@ -55,7 +58,7 @@ export type Bindings = {
   AUTH_FAILURE_PERIOD_SECONDS: string;
 };
 
-export type Variables = {
+type Variables = {
   requestId: string;
   /** The API version shaping this request's answers (src/versions). */
   version: ApiVersion;

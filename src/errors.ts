@@ -204,7 +204,7 @@ export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 export type FieldIssue = { field: string; message: string };
 
-export type ErrorDetails = FieldIssue[] | Record<string, unknown> | null;
+type ErrorDetails = FieldIssue[] | Record<string, unknown> | null;
 
 /** Thrown by handlers and middleware; the app's onError renders the envelope. */
 export class ApiError extends Error {

@@ -1,7 +1,7 @@
 import { apiKeyOperations } from "./api-keys";
 import { deliveryOperations } from "./deliveries";
 import { eventOperations } from "./events";
-import type { Operation } from "./lib/operation";
+import type { Operation } from "./operation/define";
 import { planGroupOperations } from "./plan-groups";
 import { planOperations } from "./plans";
 import { webhookOperations } from "./webhooks";

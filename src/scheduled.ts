@@ -42,7 +42,7 @@ const everyJob = (): Planned[] =>
 
 /**
  * The jobs a scheduled event runs: its cron's, as the platform sends it. Run
- * by hand (`npm run cron`, wrangler's `/__scheduled`), the event may instead
+ * by hand (`npm run cron`, `/__scheduled`: src/dev-crons.ts), the event may instead
  * name one job, or nothing at all: then every job of every cron runs. Null
  * for anything else.
  */
@@ -59,10 +59,37 @@ export const SCHEDULE_NAMES = Object.fromEntries(
   Object.entries(SCHEDULE).map(([cron, jobs]) => [cron, Object.keys(jobs)]),
 );
 
+/** What one job did: its result, or why it failed. */
+type JobOutcome =
+  | { cron: string; job: string; ok: true; result: Record<string, unknown> }
+  | { cron: string; job: string; ok: false; error: unknown };
+
 /**
- * A cron trigger of wrangler.toml: runs its jobs in turn and logs one line
- * each. A failing job does not stop the others; the invocation still fails
- * afterwards, so the dashboard shows it.
+ * Runs `planned` in turn and logs one line each. A failing job does not stop
+ * the others.
+ */
+export async function runJobs(
+  planned: readonly Planned[],
+  env: Bindings,
+  controller: ScheduledController,
+): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = [];
+  for (const { cron, job, run } of planned) {
+    try {
+      const result = await run(env, controller);
+      logLine("info", "cron job", { cron, job, ...result });
+      outcomes.push({ cron, job, ok: true, result });
+    } catch (error) {
+      logLine("error", "cron job failed", { cron, job }, error);
+      outcomes.push({ cron, job, ok: false, error });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * A cron trigger of wrangler.toml: runs its jobs. A failing job does not stop
+ * the others; the invocation still fails afterwards, so the dashboard shows it.
  */
 export async function scheduled(controller: ScheduledController, env: Bindings): Promise<void> {
   const planned = jobsFor(controller.cron);
@@ -70,15 +97,6 @@ export async function scheduled(controller: ScheduledController, env: Bindings):
     logLine("error", "no jobs for this cron", { cron: controller.cron, crons: SCHEDULE_NAMES });
     return;
   }
-  const failed: unknown[] = [];
-  for (const { cron, job, run } of planned) {
-    try {
-      const result = await run(env, controller);
-      logLine("info", "cron job", { cron, job, ...result });
-    } catch (err) {
-      failed.push(err);
-      logLine("error", "cron job failed", { cron, job }, err);
-    }
-  }
+  const failed = (await runJobs(planned, env, controller)).flatMap((o) => (o.ok ? [] : [o.error]));
   if (failed.length > 0) throw new AggregateError(failed, "cron jobs failed");
 }

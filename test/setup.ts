@@ -2,6 +2,10 @@ import { applyD1Migrations, env } from "cloudflare:test";
 import { setMarkDelay } from "../src/api-keys/mark";
 import { installResolver } from "../src/webhooks/resolve";
 import { fakeResolver } from "./helpers/dns";
+import { beHermetic } from "./helpers/hermetic";
+
+// No network, no unexpected error line, no unhandled rejection: see ./helpers/hermetic.ts.
+beHermetic();
 
 // Idempotent: applyD1Migrations skips migrations already recorded.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -8,6 +8,14 @@ function numberFromEnv(name: string, fallback: number, min: number): number {
   return value;
 }
 
+export type Mode = "off" | "on";
+
+function inspectorModes(raw: string | undefined): Mode[] {
+  if (raw === undefined || raw === "" || raw === "both") return ["off", "on"];
+  if (raw === "off" || raw === "on") return [raw];
+  throw new Error(`BENCH_INSPECTOR must be off, on or both, got ${raw}`);
+}
+
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BENCH_DIR = resolve(ROOT, "bench");
 
@@ -25,41 +33,63 @@ export const config = {
   /** Only the pairs whose name contains this (BENCH_ONLY=reorder): for a quick look at one. */
   only: process.env.BENCH_ONLY ?? "",
   /**
-   * BENCH_INSPECTOR=off runs both workers without wrangler dev's DevTools
-   * inspector, which costs every D1 call a few ms of CPU (bench/lib/launch.ts):
-   * to see the workers' own costs. The targets are set for the default.
+   * How the workers run, in this order: `off`, the headline, without wrangler
+   * dev's DevTools inspector (closer to a deployed worker: bench/lib/launch.ts);
+   * `on`, under `wrangler dev` with it, where every D1 call is reported with
+   * its whole response body. BENCH_INSPECTOR=off or =on runs only that one.
    */
-  inspector: process.env.BENCH_INSPECTOR !== "off",
+  modes: inspectorModes(process.env.BENCH_INSPECTOR),
   /** Pause after seeding, before the first measurement. */
   settleMs: 5000,
   service: {
     port: 8791,
-    /** What deploys: the bundle is measured from it. */
+    /** What deploys: the bundle is built and measured from it. */
     config: resolve(ROOT, "wrangler.toml"),
-    /** What runs: the same without Static Assets (see lib/service-config.ts). */
+    /** Where its dry run puts the bundle. */
+    bundleDir: resolve(BENCH_DIR, ".out"),
+    /** What runs: that bundle as it is (see lib/worker-config.ts). */
     devConfig: resolve(BENCH_DIR, ".state/service.wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/service"),
     // The floor logs nothing, and wrangler dev relays each log line through its
     // own process (a local cost that halves /health); Workers Logs has no such cost.
     // A throwaway encryption key: without one /health answers 503 (not ready).
+    // Loopback webhooks: the seeding delivers to a receiver of its own.
     vars: [
       "REQUEST_LOGS:off",
       `ENCRYPTION_KEY:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`,
+      "WEBHOOK_ALLOW_LOOPBACK:true",
     ],
   },
   floor: {
     port: 8792,
     config: resolve(BENCH_DIR, "floor/wrangler.toml"),
-    devConfig: resolve(BENCH_DIR, "floor/wrangler.toml"),
+    bundleDir: resolve(BENCH_DIR, ".state/floor-bundle"),
+    devConfig: resolve(BENCH_DIR, ".state/floor.wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/floor"),
     vars: [] as string[],
   },
   logs: resolve(BENCH_DIR, ".state/logs"),
-  bundleOut: resolve(BENCH_DIR, ".out"),
+  /**
+   * The bench's own copy of public/ (the Static Assets), which both workers
+   * serve: wrangler watches an assets directory even without `watch`, and
+   * public/ is rewritten by every [build] (npm run dev, the browser test, a
+   * deploy), which would reload both workers in the middle of a run.
+   */
+  assets: resolve(BENCH_DIR, ".state/assets"),
   results: resolve(BENCH_DIR, "results.json"),
-  seed: { groups: 200, plans: 500, groupSize: 20, concurrency: 8 },
-  /** Reads must reach this share of their floor's req/s, writes the second. */
-  targets: { read: 0.8, write: 0.7 },
+  /** The last run's key and seeded IDs, which `npm run bench:profile` reuses with its state. */
+  seeded: resolve(BENCH_DIR, ".state/seeded.json"),
+  seed: { groups: 200, plans: 500, groupSize: 20, concurrency: 8, deliveries: 30 },
+  /** Where the seeding's webhook deliveries go (seed.ts). */
+  receiverPort: 8793,
+  /**
+   * Reads must reach this share of their floor's req/s, writes the second:
+   * per mode (the inspector-on targets are the ones set before it was off by default).
+   */
+  targets: { off: { read: 0.9, write: 0.8 }, on: { read: 0.8, write: 0.7 } } satisfies Record<
+    Mode,
+    { read: number; write: number }
+  >,
   bundleGzipLimitKiB: 150,
 };
 

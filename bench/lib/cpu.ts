@@ -41,3 +41,47 @@ export function groupCpuMs(pgid: number): number | null {
   }
   return (ticks / ticksPerSecond) * 1000;
 }
+
+/** CPU time (user + system, ms) of one process, all its threads; null where /proc is missing. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticksPerSecond ??= clockTicks();
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A thread's time on a CPU and time waiting for one while runnable, in ns
+ * (/proc/<pid>/task/<tid>/schedstat; Linux with schedstats).
+ */
+export function threadSchedule(pid: number, tid = pid): { runNs: number; waitNs: number } | null {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
+    return { runNs: Number(run), waitNs: Number(wait) };
+  } catch {
+    return null;
+  }
+}
+
+/** The live children of `ppid` whose command is `comm` (e.g. workerd), with their command lines. */
+export function childProcesses(ppid: number, comm: string): { pid: number; cmdline: string }[] {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (name !== comm || Number(fields[1]) !== ppid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      out.push({ pid: Number(entry), cmdline });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}

@@ -30,7 +30,8 @@ const worker = await unstable_startWorker({
     inspector: false,
     persist: options.state,
     server: { hostname: "127.0.0.1", port: options.port },
-    logLevel: "warn",
+    // BENCH_LOG_LEVEL=log shows the worker's own log lines (to diagnose a failing run).
+    logLevel: process.env.BENCH_LOG_LEVEL === "log" ? "log" : "warn",
     watch: false,
   },
 });

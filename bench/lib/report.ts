@@ -1,11 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import type { BundleSize } from "./bundle";
-import { config } from "./config";
+import { config, type Mode } from "./config";
 import { type Measurement, median } from "./load";
 import type { Kind } from "./scenarios";
 
 export type PairResult = {
+  /** Without (`off`) or with wrangler dev's DevTools inspector. */
+  mode: Mode;
   name: string;
   kind: Kind;
   floorRoute: string;
@@ -49,6 +51,7 @@ export function medianOf(runs: Measurement[]): Measurement {
 }
 
 export function summarize(
+  mode: Mode,
   name: string,
   kind: Kind,
   floorRoute: string,
@@ -59,9 +62,10 @@ export function summarize(
   const f = medianOf(floor);
   const roundRatios = service.map((run, i) => run.rps / (floor[i]?.rps ?? Number.NaN));
   const ratio = median(roundRatios);
-  const target =
-    kind === "read" ? config.targets.read : kind === "write" ? config.targets.write : null;
+  const targets = config.targets[mode];
+  const target = kind === "read" ? targets.read : kind === "write" ? targets.write : null;
   return {
+    mode,
     name,
     kind,
     floorRoute,
@@ -99,8 +103,15 @@ function table(rows: string[][]): string {
 
 const cpu = (ms: number | null) => (ms === null ? "-" : fixed(ms, 1));
 
-export function printReport(results: PairResult[], bundle: BundleSize) {
-  const rows = [
+const MODE_TITLES: Record<Mode, string> = {
+  off: "inspector off (the headline: closer to a deployed worker)",
+  on: "inspector on (wrangler dev's DevTools inspector reports every D1 call)",
+};
+
+const verdict = (r: PairResult) => (r.meetsTarget === null ? "" : r.meetsTarget ? "ok" : "BELOW");
+
+function modeTable(results: PairResult[]): string {
+  return table([
     [
       "endpoint",
       "req/s",
@@ -133,22 +144,51 @@ export function printReport(results: PairResult[], bundle: BundleSize) {
       r.roundRatios.map((x) => fixed(x, 2)).join(" "),
       r.cpuRatio === null ? "-" : `${fixed(r.cpuRatio, 2)}x`,
       r.target === null ? "" : `>=${r.target}`,
-      r.meetsTarget === null ? "" : r.meetsTarget ? "ok" : "BELOW",
+      verdict(r),
     ]),
-  ];
-  console.log(`\n${table(rows)}`);
+  ]);
+}
+
+/** Both modes side by side: ratio, then service / floor CPU ms per request. */
+function summaryTable(results: PairResult[]): string {
+  const modes = config.modes;
+  const names = [...new Set(results.map((r) => r.name))];
+  const cell = (name: string, mode: Mode) => {
+    const r = results.find((x) => x.name === name && x.mode === mode);
+    if (!r) return ["", "", ""];
+    return [
+      `${fixed(r.ratio, 2)}x`,
+      `${cpu(r.service.cpuPerRequestMs)} / ${cpu(r.floor.cpuPerRequestMs)}`,
+      r.target === null ? "" : `>=${r.target} ${verdict(r)}`,
+    ];
+  };
+  return table([
+    ["endpoint", ...modes.flatMap((m) => [`ratio (${m})`, "cpu ms svc / floor", "target"])],
+    ...names.map((name) => [name, ...modes.flatMap((m) => cell(name, m))]),
+  ]);
+}
+
+export function printReport(results: PairResult[], bundle: BundleSize) {
+  for (const mode of config.modes) {
+    const own = results.filter((r) => r.mode === mode);
+    if (own.length === 0) continue;
+    console.log(`\n${MODE_TITLES[mode]}\n${modeTable(own)}`);
+  }
   console.log(
     "\np50/p99 in ms; cpu = server CPU ms per request (wrangler + workerd processes);" +
       " ratio = median over rounds of service req/s / floor req/s (each round runs both back to back);" +
       " cpu ratio = floor cpu / service cpu.",
   );
+  console.log(`\nsummary\n${summaryTable(results)}`);
   const failed = results.filter(
     (r) => r.service.non2xx + r.service.errors + r.floor.non2xx + r.floor.errors > 0,
   );
   for (const r of failed) {
     const side = (m: Measurement) =>
       `${m.non2xx} non-2xx ${JSON.stringify(m.statuses)}, ${m.errors} socket errors/timeouts`;
-    console.log(`warning: ${r.name}: service ${side(r.service)}; floor ${side(r.floor)}`);
+    console.log(
+      `warning: ${r.name} (inspector ${r.mode}): service ${side(r.service)}; floor ${side(r.floor)}`,
+    );
   }
   const withinLimit = bundle.gzipBytes / 1024 <= config.bundleGzipLimitKiB;
   console.log(
@@ -170,6 +210,7 @@ export function writeResults(results: PairResult[], bundle: BundleSize) {
       durationSeconds: config.duration,
       warmupSeconds: config.warmup,
       rounds: config.rounds,
+      modes: config.modes,
       seed: config.seed,
       targets: config.targets,
     },

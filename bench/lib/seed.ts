@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { storeNewKey } from "../../scripts/lib/keys";
 import { wranglerKv, wranglerSql } from "../../scripts/lib/wrangler";
 
@@ -9,6 +10,8 @@ export type Seeded = {
   memberIds: string[];
   /** Ungrouped plans, one per connection, for add+remove. */
   freePlanIds: string[];
+  /** Every plan seeded, in creation order. */
+  planIds: string[];
 };
 
 /** The SDKs name their version on every request; so does the benchmark (no pin read). */
@@ -106,20 +109,84 @@ export async function seedService(
     await call(api, "POST", `/api/v1/plan-groups/${groupId}/plans`, { planId });
   }
   const freePlanIds = plans.slice(grouped, grouped + opts.free).map((p) => p.id);
-  return { groupId, memberIds, freePlanIds };
+  return { groupId, memberIds, freePlanIds, planIds: plans.map((p) => p.id) };
 }
 
-/** The floor seeds itself, in the service's shape (see seedService), in one batch. */
+/** Answers every webhook POST at once with a 204, until closed. */
+async function receiver(port: number) {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once("end", () => res.writeHead(204).end());
+  });
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", done);
+  });
+  return { close: () => new Promise((done) => server.close(done)) };
+}
+
+type Delivery = { status: string };
+
+/**
+ * Webhook history for the deliveries list: an endpoint (a local receiver that
+ * answers 204) gets `deliveries` plan updates, delivered by the worker's own
+ * queue consumer, then is deactivated, so the measured writes deliver
+ * nothing. Every write of the seeding already left an event in the outbox
+ * and, handed on by the consumer, in history: the events list reads both.
+ */
+export async function seedDeliveries(
+  api: Api,
+  opts: { planIds: string[]; deliveries: number; receiverPort: number },
+): Promise<{ endpointId: string }> {
+  const target = await receiver(opts.receiverPort);
+  try {
+    const { id } = await call<{ id: string }>(api, "POST", "/api/v1/webhooks", {
+      url: `http://127.0.0.1:${opts.receiverPort}/hook`,
+      events: ["*"],
+    });
+    const updated = opts.planIds.slice(0, opts.deliveries);
+    if (updated.length < opts.deliveries) throw new Error("not enough plans to update");
+    for (const [i, planId] of updated.entries()) {
+      await call(api, "PUT", `/api/v1/plans/${planId}/manage`, {
+        description: `Plan updated by the benchmark (${i}).`,
+      });
+    }
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { data } = await call<{ data: Delivery[] }>(
+        api,
+        "GET",
+        `/api/v1/webhooks/${id}/deliveries?limit=100`,
+      );
+      const done = data.filter((d) => d.status === "succeeded").length;
+      if (done >= opts.deliveries) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${done} of ${opts.deliveries} webhook deliveries succeeded in 120 s`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await call(api, "PATCH", `/api/v1/webhooks/${id}`, { isActive: false });
+    return { endpointId: id };
+  } finally {
+    await target.close();
+  }
+}
+
+export type FloorSeed = { groupId: string; planIds: string[]; endpointId: string };
+
+/** The floor seeds itself, in the service's shape (see seedService and seedDeliveries). */
 export async function seedFloor(
   url: string,
-  opts: { groups: number; plans: number; groupSize: number },
-) {
+  opts: { groups: number; plans: number; groupSize: number; events: number; deliveries: number },
+): Promise<FloorSeed> {
   const query = new URLSearchParams({
     size: String(opts.groupSize),
     groups: String(opts.groups),
     plans: String(opts.plans),
+    events: String(opts.events),
+    deliveries: String(opts.deliveries),
   });
   const res = await fetch(`${url}/seed?${query}`, { method: "POST" });
   if (!res.ok) throw new Error(`floor seed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { groupId: string; planIds: string[] };
+  return (await res.json()) as FloorSeed;
 }

@@ -147,15 +147,16 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
 }
 
 /**
- * `wrangler dev --local` on the benchmark's own state; with
- * BENCH_INSPECTOR=off, the same worker without the DevTools inspector (see
- * launch.ts). Request logging is off (log level warn) for both workers alike:
- * it costs CPU in wrangler's process.
+ * The worker on the benchmark's own state: without the DevTools inspector
+ * (`inspector` false, see launch.ts), or under `wrangler dev --local` with
+ * it. Request logging is off (log level warn) for both workers alike: it
+ * costs CPU in wrangler's process.
  */
 export async function startDev(
   server: ServerConfig,
   readyPath: string,
   logName: string,
+  inspector: boolean,
 ): Promise<RunningServer> {
   const launch: LaunchOptions = {
     config: server.devConfig,
@@ -163,7 +164,7 @@ export async function startDev(
     state: server.state,
     vars: Object.fromEntries(server.vars.map((v) => v.split(":", 2) as [string, string])),
   };
-  const child = config.inspector
+  const child = inspector
     ? spawnWrangler(
         [
           "dev",

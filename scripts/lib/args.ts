@@ -18,16 +18,27 @@ export type Parsed<S extends OptionSpec> =
   | { help: true }
   | { help: false; values: Values<S>; positionals: string[] };
 
+/** How npm ran the script: its environment, and the name to show in a corrected command. */
+export type NpmRun = {
+  env: Readonly<Record<string, string | undefined>>;
+  script: string;
+  /** Values an option accepts, to tell which of the arguments npm left was whose. */
+  choices?: Readonly<Record<string, readonly string[]>>;
+};
+
 /**
  * `--name value`, `--name=value`, boolean `--flag`, positionals, and `--` to end
  * options. A string option takes the next argument whatever it looks like.
- * `-h` or `--help` anywhere before `--` asks for the usage.
+ * `-h` or `--help` anywhere before `--` asks for the usage. With `npm`, an
+ * option npm kept for itself (no `--` before the options) is refused first.
  */
 export function parseCommandLine<S extends OptionSpec>(
   args: readonly string[],
   spec: S,
   maxPositionals = 0,
+  npm?: NpmRun,
 ): Parsed<S> {
+  if (npm) refuseKeptByNpm(args, spec, npm);
   const end = args.indexOf("--");
   const optionArgs = end === -1 ? args : args.slice(0, end);
   if (optionArgs.includes("--help") || optionArgs.includes("-h")) return { help: true };
@@ -83,3 +94,63 @@ export function oneOf<T extends string>(
   }
   return value as T;
 }
+
+const npmName = (option: string) => `npm_config_${option.replace(/-/g, "_")}`;
+
+/**
+ * `npm run key:create --org org_1 --mode test` (no `--`): npm takes the options
+ * as its own settings, says so in `npm_config_*`, and hands the script only
+ * the words it could not place (`org_1 test`), or keeps a value given with `=`.
+ * The refusal shows the command with `--`, each word back with its option: a
+ * word among an option's `choices` goes to it, the others in usage order.
+ */
+export function refuseKeptByNpm(args: readonly string[], spec: OptionSpec, npm: NpmRun) {
+  const kept = Object.keys(spec).filter((name) => npm.env[npmName(name)] !== undefined);
+  if (kept.length === 0) return;
+  // Where the words npm left are: neither an option nor a script option's value.
+  const free = args.flatMap((arg, i) =>
+    arg.startsWith("-") || takesValue(spec, args[i - 1]) ? [] : [i],
+  );
+  const take = (fits: (word: string) => boolean) => {
+    const at = free.findIndex((i) => fits(args[i] as string));
+    return at === -1 ? undefined : free.splice(at, 1)[0];
+  };
+  const placed = new Map<string, number>();
+  const unplaced = kept.filter(
+    (name) => spec[name] === "string" && npm.env[npmName(name)] === "true",
+  );
+  for (const name of unplaced) {
+    const choices = npm.choices?.[name];
+    const at = choices && take((word) => choices.includes(word));
+    if (at !== undefined) placed.set(name, at);
+  }
+  for (const name of unplaced) {
+    const at = placed.has(name) ? undefined : take(() => true);
+    if (at !== undefined) placed.set(name, at);
+  }
+  const shownValue = (name: string) => {
+    const at = placed.get(name);
+    const value = at === undefined ? npm.env[npmName(name)] : args[at];
+    return value === undefined || value === "true" ? `<${name}>` : shellWord(value);
+  };
+  const options = kept.flatMap((name) =>
+    spec[name] === "boolean" ? [`--${name}`] : [`--${name}`, shownValue(name)],
+  );
+  const used = new Set(placed.values());
+  const rest = args.filter((_, i) => !used.has(i)).map(shellWord);
+  const names = kept.map((name) => `--${name}`);
+  const list =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  throw new UsageError(
+    `npm kept ${list} for itself: put -- before the script's options, as in
+  npm run ${npm.script} -- ${[...options, ...rest].join(" ")}`,
+  );
+}
+
+/** Whether `arg` is a string option of `spec` written without `=`, so the next argument is its value. */
+const takesValue = (spec: OptionSpec, arg: string | undefined) =>
+  arg?.startsWith("--") === true && !arg.includes("=") && spec[arg.slice(2)] === "string";
+
+/** A word as a shell reads it back: quoted when it holds anything but plain characters. */
+const shellWord = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;

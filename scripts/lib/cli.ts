@@ -11,12 +11,12 @@ export class CliError extends Error {}
  */
 export async function runCommand<T>(
   usage: string,
-  parse: (args: readonly string[]) => T | "help",
+  parse: (args: readonly string[], env: NodeJS.ProcessEnv) => T | "help",
   main: (options: T) => Promise<void>,
 ) {
   let options: T | "help";
   try {
-    options = parse(process.argv.slice(2));
+    options = parse(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`error: ${err.message}\n\n${usage}`);

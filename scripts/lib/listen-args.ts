@@ -7,6 +7,7 @@ import { API_VERSIONS, type ApiVersion, isApiVersion } from "../../src/versions/
 import { EVENT_TYPES, type EventType } from "../../src/webhooks/events";
 import { SECRET_PREFIX } from "../../src/webhooks/sign";
 import { parseCommandLine, required, UsageError } from "./args";
+import { apiOrigin, httpUrl } from "./urls";
 
 export const DEFAULT_API_URL = "http://127.0.0.1:8787";
 
@@ -47,8 +48,11 @@ export function parseListen(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ListenOptions | "help" {
-  swallowedByNpm(env);
-  const parsed = parseCommandLine(args, SPEC, 1);
+  const parsed = parseCommandLine(args, SPEC, 1, {
+    env,
+    script: "webhooks:listen",
+    choices: { "api-version": API_VERSIONS },
+  });
   if (parsed.help) return "help";
   const { values, positionals } = parsed;
   if (values["forward-to"] === undefined && positionals[0] !== undefined) {
@@ -59,7 +63,7 @@ export function parseListen(
   const envKey = env.API_KEY?.trim();
   return {
     forwardTo: httpUrl(required(values["forward-to"], "forward-to"), "--forward-to"),
-    apiUrl: origin(
+    apiUrl: apiOrigin(
       values["api-url"] !== undefined
         ? httpUrl(values["api-url"], "--api-url")
         : httpUrl(env.API_URL?.trim() || DEFAULT_API_URL, "API_URL="),
@@ -76,48 +80,6 @@ export function parseListen(
     orgId: values.org === undefined ? null : required(values.org, "org"),
   };
 }
-
-/**
- * `npm run webhooks:listen --forward-to <url>` (no `--`): npm keeps the option
- * for itself, hands the script the URL alone and says so in `npm_config_*`.
- */
-function swallowedByNpm(env: Readonly<Record<string, string | undefined>>) {
-  const taken = Object.keys(SPEC).find((name) => env[`npm_config_${name.replace(/-/g, "_")}`]);
-  if (taken === undefined) return;
-  throw new UsageError(
-    `npm kept --${taken} for itself: put -- before the script's options, as in
-  npm run webhooks:listen -- --forward-to http://localhost:3000/hooks`,
-  );
-}
-
-/**
- * An http(s) URL; a host or port without a scheme is answered with the URL it
- * probably meant. `label` is where it came from: `--forward-to` or `API_URL=`.
- */
-function httpUrl(value: string, label: string): string {
-  const text = value.trim();
-  let url: URL | null = null;
-  try {
-    url = new URL(text);
-  } catch {
-    // Not a URL at all: see below.
-  }
-  if (url && (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "") {
-    return url.href;
-  }
-  if (!text.includes("://")) {
-    const meant = /^\d+(\/|$)/.test(text) ? `http://localhost:${text}` : `http://${text}`;
-    const name = label.replace(/=$/, "");
-    const spelled = label.endsWith("=") ? `${label}${meant}` : `${label} ${meant}`;
-    throw new UsageError(`${name} needs a scheme: did you mean ${spelled}?`);
-  }
-  throw new UsageError(
-    `${label.replace(/=$/, "")} must be an http or https URL, got ${JSON.stringify(value)}`,
-  );
-}
-
-/** The server's origin: the README's `.../api/v1` form works too. */
-const origin = (url: string) => url.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
 
 function apiKey(value: string): string {
   const key = value.trim();

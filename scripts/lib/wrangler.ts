@@ -5,9 +5,10 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { type Kv, parseBulkGet, parseKvKeyNames } from "./kv";
+import { sayIfSlow } from "./progress";
 import { chunks, commandsOf, parseExecuteOutput, type Sql } from "./sql";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 
 /**
@@ -18,8 +19,8 @@ export const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 export const LOG_DIR = join(ROOT, ".wrangler/logs");
 const CLI_LOG = join(LOG_DIR, "wrangler.log");
 
-export const wranglerEnv = {
-  ...process.env,
+/** What every wrangler the scripts run gets, as a process or in-process (see platform.ts). */
+export const WRANGLER_SETTINGS = {
   WRANGLER_SEND_METRICS: "false",
   // Otherwise miniflare fetches a `Request.cf` sample from the internet.
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -27,6 +28,8 @@ export const wranglerEnv = {
   WRANGLER_HIDE_BANNER: "true",
   WRANGLER_LOG_PATH: CLI_LOG,
 };
+
+export const wranglerEnv = { ...process.env, ...WRANGLER_SETTINGS };
 
 /** Moves a log past `maxBytes` aside to `<name>.1.log` (replacing the last one). */
 export function rotateLog(file: string, maxBytes: number) {
@@ -86,6 +89,10 @@ function jsonError(out: string): string | undefined {
   }
 }
 
+/** A command against the deployed resources takes seconds: say so when it does. */
+const waitingOn = <T>(target: Target, work: Promise<T>, what: string) =>
+  target.remote ? sayIfSlow(work, `${what}...`, 1000) : work;
+
 /** wrangler's bulk commands read their input from a file. */
 function withJsonFile<T>(data: unknown, fn: (file: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "kv-"));
@@ -99,15 +106,23 @@ const BULK_GET_MAX = 100;
 /** wrangler reads local KV lists in one page (its default limit). */
 const LOCAL_LIST_MAX = 1000;
 
-/** Where the scripts' wrangler commands act: the local state (or `persistTo`, the benchmark's own), or the deployed resources. */
-export type Target = { remote: boolean; persistTo?: string };
+/**
+ * Where the scripts act: the local state `npm run dev` uses (or `persistTo`,
+ * the benchmark's own), or the deployed resources; `env`: a wrangler
+ * environment (`--env`), whose bindings replace the top-level ones.
+ */
+export type Target = { remote: boolean; env?: string; persistTo?: string };
+
+/** The state directory wrangler's `--persist-to` takes (it keeps its data in `v3/` inside). */
+export const STATE_DIR = join(ROOT, ".wrangler/state");
 
 function targetFlags(target: Target): string[] {
-  if (target.remote) return ["--remote"];
-  return ["--local", ...(target.persistTo ? ["--persist-to", target.persistTo] : [])];
+  const env = target.env ? ["--env", target.env] : [];
+  if (target.remote) return ["--remote", ...env];
+  return ["--local", ...(target.persistTo ? ["--persist-to", target.persistTo] : []), ...env];
 }
 
-const localState = (target: Target) => fromRoot(target.persistTo ?? join(ROOT, ".wrangler/state"));
+export const localState = (target: Target) => fromRoot(target.persistTo ?? STATE_DIR);
 
 /**
  * The API_KEYS namespace through wrangler: the local state `npm run dev` uses
@@ -116,7 +131,11 @@ const localState = (target: Target) => fromRoot(target.persistTo ?? join(ROOT, "
 export function wranglerKv(opts: Target): Kv {
   const target = targetFlags(opts);
   const kv = (command: string[]) =>
-    wrangler(["kv", ...command, "--binding", "API_KEYS", ...target]);
+    waitingOn(
+      opts,
+      wrangler(["kv", ...command, "--binding", "API_KEYS", ...target]),
+      `wrangler kv ${command.slice(0, 2).join(" ")} on the deployed API_KEYS`,
+    );
   return {
     where: opts.remote ? "the deployed API_KEYS namespace" : `local KV (${localState(opts)})`,
     async getMany(keys) {
@@ -162,7 +181,7 @@ export function wranglerSql(opts: Target): Sql {
   const run = async (statements: readonly string[]) => {
     const rows = [];
     for (const command of commandsOf(statements, COMMAND_MAX_BYTES)) {
-      const out = await wrangler([
+      const execute = wrangler([
         "d1",
         "execute",
         "DB",
@@ -170,15 +189,18 @@ export function wranglerSql(opts: Target): Sql {
         "--json",
         "--command",
         command.join(";\n"),
-      ]).catch((err: unknown) => {
-        if (err instanceof WranglerError && /no such table/.test(err.message)) {
-          const migrate = opts.remote
-            ? "npx wrangler d1 migrations apply DB --remote"
-            : "npm run db:migrate:local (npm run dev does it too)";
-          throw new WranglerError(`${err.message}\napply the D1 migrations first: ${migrate}`);
-        }
-        throw err;
-      });
+      ]);
+      const out = await waitingOn(opts, execute, "wrangler d1 execute on the deployed DB").catch(
+        (err: unknown) => {
+          if (err instanceof WranglerError && /no such table/.test(err.message)) {
+            const migrate = opts.remote
+              ? "npx wrangler d1 migrations apply DB --remote"
+              : "npm run db:migrate:local (npm run dev does it too)";
+            throw new WranglerError(`${err.message}\napply the D1 migrations first: ${migrate}`);
+          }
+          throw err;
+        },
+      );
       rows.push(...parseExecuteOutput(out, command.length));
     }
     return rows;
@@ -190,4 +212,10 @@ export function wranglerSql(opts: Target): Sql {
       return (await run([query]))[0] ?? [];
     },
   };
+}
+
+/** Applies a database's pending migrations at `target`; false when there were none. */
+export async function applyMigrations(database: "DB" | "HISTORY_DB", target: Target) {
+  const out = await wrangler(["d1", "migrations", "apply", database, ...targetFlags(target)]);
+  return !/No migrations to apply/.test(out);
 }

@@ -8,7 +8,7 @@ import { isoTime } from "../lib/encoding";
 import { newId } from "../lib/ids";
 import { logError } from "../lib/log";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { newKeyExpiry } from "./expiry";
 import { deleteKeyRecords, putKeyRecord } from "./kv";
 import { markDelay, markListed } from "./mark";

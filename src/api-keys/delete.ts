@@ -1,6 +1,6 @@
 import { forgetKeys } from "../auth/key-cache";
 import { ApiError } from "../errors";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { deleteKeyRecords } from "./kv";
 import { removeListings, startRevocation } from "./revoke-queries";
 import { KeyIdParam } from "./schemas";

@@ -3,7 +3,7 @@ import { isoTime } from "../lib/encoding";
 
 const DAY_MS = 86_400_000;
 /** A new key's lifetime when the request names none. */
-export const DEFAULT_DAYS = 365;
+const DEFAULT_DAYS = 365;
 
 /**
  * When a key made over the API expires: never after the key making it. An

@@ -7,7 +7,7 @@ import { idKvKey, type KeyIdEntry, type KeyRecord, keyEntries } from "../lib/api
  * Records written before the mark moved to the id entry may carry
  * `listed: true` too; nothing reads it any more.
  */
-export type ApiWrittenKey = { via: "api"; createdAt: number };
+type ApiWrittenKey = { via: "api"; createdAt: number };
 
 const apiWrittenKey = z.object({ via: z.literal("api"), createdAt: z.number() });
 

@@ -5,7 +5,7 @@ import { logError } from "../lib/log";
 import { touchKey } from "./queries";
 
 /** A key's `lastUsedAt` is written at most this often per isolate. */
-export const LAST_USED_EVERY_MS = 60_000;
+const LAST_USED_EVERY_MS = 60_000;
 const MAX_TRACKED = 1000;
 const written = new Map<string, number>();
 

@@ -2,7 +2,7 @@ import type { KeyIdEntry } from "../lib/api-keys";
 import { putListedMark } from "./kv";
 
 /** KV takes one write a second per key: the create's mark waits past its id entry's first write. */
-export const MARK_DELAY_MS = 1_100;
+const MARK_DELAY_MS = 1_100;
 let markDelayMs = MARK_DELAY_MS;
 
 /**

@@ -41,7 +41,7 @@ export const listKeys = newestFirst(apiKeys, columns) as (
   page: { after: string | null; limit: number },
 ) => Promise<ApiKeyRecord[]>;
 
-export type NewKeyListing = ApiKeyRecord & { tier: KeyTier; kvKey: string };
+type NewKeyListing = ApiKeyRecord & { tier: KeyTier; kvKey: string };
 
 /** Lists a key whose KV record was just written, if its maker is listed and the organization has room. */
 const insertBatch = defineWrite(

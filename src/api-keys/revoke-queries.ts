@@ -49,7 +49,7 @@ const startRevoke = defineWrite({
   ),
 });
 
-export type Revocation =
+type Revocation =
   | { outcome: "not_found" }
   | { outcome: "forbidden" }
   /** The key and the keys it made, all marked revoked: their KV records go next. */

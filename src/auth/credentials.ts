@@ -2,7 +2,7 @@ import { API_KEY_PATTERN, MAX_API_KEY_LENGTH } from "../lib/api-keys";
 import type { Mode } from "../tenant";
 
 /** What a request presented: nothing, something that is not one of our keys, or a key. */
-export type Credential =
+type Credential =
   | { kind: "missing" }
   | { kind: "malformed" }
   | { kind: "key"; key: string; mode: Mode };

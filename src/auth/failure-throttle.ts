@@ -1,5 +1,5 @@
 import type { Bindings } from "../env";
-import { allowanceFrom, rateLimited, secondsToReset, underLimit } from "../middleware/rate-limit";
+import { allowanceFrom, rateLimited, secondsToReset, underLimit } from "../lib/rate-limiter";
 
 const MESSAGE = "Too many failed authentications from this address. Retry after the window resets.";
 const MAX_BLOCKED = 1000;

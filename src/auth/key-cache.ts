@@ -12,7 +12,7 @@ export const KEY_CACHE_TTL_MS = 30_000;
  * KV's edge cache for the record, at KV's minimum. Kept no longer than KV's
  * propagation delay, so it adds nothing to the revocation worst case.
  */
-export const KV_CACHE_TTL_SECONDS = 30;
+const KV_CACHE_TTL_SECONDS = 30;
 /** Unknown keys are remembered briefly, so retrying one costs no hash and no KV read. */
 export const UNKNOWN_KEY_TTL_MS = 30_000;
 /** KV documents up to 60 s before a delete is seen everywhere; this outlasts it. */
@@ -25,7 +25,7 @@ const MAX_ENTRIES = 1000;
  * lineage (no `createdBy`) is the operator's only if it carries no KV
  * metadata: the API always wrote `{ via: "api" }`, the CLI never wrote any.
  */
-export type KnownKey = { record: KeyRecord; operator: boolean };
+type KnownKey = { record: KeyRecord; operator: boolean };
 
 // Keyed by the presented key itself, so a warm request does no hashing at all.
 // These live only in isolate memory, which sees the key on every request

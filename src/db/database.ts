@@ -44,7 +44,7 @@ export type WriteOptions = {
 };
 
 /** The request a write runs for: its events name it (src/webhooks/outbox.ts). */
-export type RequestRef = { id: string; idempotencyKey: string | null };
+type RequestRef = { id: string; idempotencyKey: string | null };
 
 type Options = {
   claim?: WriteClaim;

@@ -104,6 +104,3 @@ export const attempts = sqliteTable(
  * The queue's progress mark (see src/webhooks/sweep-queries.ts) lives in the
  * catalog's service_state; nothing here needs state of its own.
  */
-export type HistoryEventRow = typeof events.$inferSelect;
-export type DeliveryRow = typeof deliveries.$inferSelect;
-export type AttemptRow = typeof attempts.$inferSelect;

@@ -211,7 +211,4 @@ export const serviceState = sqliteTable("service_state", {
   updatedAt: integer("updated_at").notNull(),
 });
 
-export type PlanGroupRow = typeof planGroups.$inferSelect;
-export type PlanRow = typeof plans.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
-export type ApiKeyRow = typeof apiKeys.$inferSelect;

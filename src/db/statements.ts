@@ -21,7 +21,7 @@ export const compiler = drizzle({
   batch: runsNothing,
   exec: runsNothing,
 } as unknown as D1Database);
-export type Compiler = typeof compiler;
+type Compiler = typeof compiler;
 
 type Compiled = { sql: string; params: unknown[] };
 type Buildable = { toSQL(): Compiled };
@@ -39,7 +39,7 @@ type Selection = Record<string, SQLiteColumn | SQL | SQL.Aliased>;
 type Aliased<S extends Selection> = { [K in keyof S]: SQL.Aliased };
 
 /** A SELECT: its result is the decoded rows. */
-export type Select<Row> = { kind: "select"; compile(): Compiled; decode(rows: unknown[]): Row[] };
+type Select<Row> = { kind: "select"; compile(): Compiled; decode(rows: unknown[]): Row[] };
 /** An INSERT, UPDATE or DELETE: its result is how many rows it changed. */
 export type Change = { kind: "change"; compile(): Compiled };
 /**
@@ -47,11 +47,10 @@ export type Change = { kind: "change"; compile(): Compiled };
  * is whether it recorded the event. The database layer fills its id and
  * reports the events recorded for delivery (those not dispatched already).
  */
-export type EventInsert = { kind: "event"; type: string; compile(): Compiled };
+type EventInsert = { kind: "event"; type: string; compile(): Compiled };
 export type Statement = Select<unknown> | Change | EventInsert;
 
-export type ResultOf<S> =
-  S extends Select<infer Row> ? Row[] : S extends EventInsert ? boolean : number;
+type ResultOf<S> = S extends Select<infer Row> ? Row[] : S extends EventInsert ? boolean : number;
 export type Results<T extends Record<string, Statement>> = { [K in keyof T]: ResultOf<T[K]> };
 
 function once(build: () => Buildable): () => Compiled {

@@ -84,7 +84,7 @@ const page = (afterCursor: boolean) =>
 const firstPage = page(false);
 const nextPage = page(true);
 
-export type DeliveryFilter = { status: DeliveryStatus | null; type: string | null };
+type DeliveryFilter = { status: DeliveryStatus | null; type: string | null };
 
 /** The endpoint's deliveries, newest first, a page at a time, each with its last attempts. */
 export async function listDeliveries(
@@ -212,7 +212,7 @@ const recoverBatch = defineWrite({
   ),
 });
 
-export type Recovery = {
+type Recovery = {
   tenant: Tenant;
   endpointId: string;
   /** The known event types the endpoint subscribes to. */

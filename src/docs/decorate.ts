@@ -7,8 +7,8 @@ type PathItem = NonNullable<OpenApiDocument["paths"]>[string];
 type Operation = NonNullable<PathItem["get"]>;
 type Parameter = NonNullable<Operation["parameters"]>[number];
 
-export const HTTP_METHODS = ["get", "put", "post", "delete", "patch"] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
+const HTTP_METHODS = ["get", "put", "post", "delete", "patch"] as const;
+type HttpMethod = (typeof HTTP_METHODS)[number];
 
 // Idempotency applies to the methods that carry a body (see API.md).
 const WRITES = new Set<HttpMethod>(["post", "put", "patch"]);
@@ -29,7 +29,7 @@ const EXAMPLE_PARAM: Partial<Record<ErrorCode, string>> = {
 };
 
 /** One realistic error body per code, in `version`'s shape: the document's error examples. */
-export function errorExamples(codes: readonly ErrorCode[], version: Version, docsBase: string) {
+function errorExamples(codes: readonly ErrorCode[], version: Version, docsBase: string) {
   return Object.fromEntries(
     codes.map((code) => {
       const err =
@@ -43,7 +43,7 @@ export function errorExamples(codes: readonly ErrorCode[], version: Version, doc
 }
 
 /** The response description for a set of codes sharing one status. */
-export const describeCodes = (codes: readonly ErrorCode[]) =>
+const describeCodes = (codes: readonly ErrorCode[]) =>
   codes.map((c) => `\`${c}\`: ${ERRORS[c].meaning}`).join("\n\n");
 
 /** Every operation of the document, with where it lives. */

@@ -16,7 +16,7 @@ Scalar.createApiReference(mount, JSON.parse(mount.dataset.configuration));
 `;
 
 /** The document of each API version, the current one first: Scalar opens it and offers the others. */
-export const DOCUMENT_SOURCES = [
+const DOCUMENT_SOURCES = [
   CURRENT_VERSION,
   ...API_VERSIONS.filter((v) => v !== CURRENT_VERSION).reverse(),
 ].map((version) => ({

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { errorDocsBase } from "../lib/doc-url";
-import { type ApiVersion, CURRENT_VERSION, isApiVersion } from "../versions/ids";
+import { API_VERSIONS, type ApiVersion, CURRENT_VERSION, isApiVersion } from "../versions/ids";
 import { DOCS_CSP, DOCS_PAGE } from "./docs-page";
 import { PAGE_CSP, page } from "./html";
 import { openApiDocument } from "./openapi";
@@ -45,7 +45,7 @@ export function docsRouter() {
     .get("/openapi/:file", (c) => {
       const version = c.req.param("file").replace(/\.json$/, "");
       if (!c.req.param("file").endsWith(".json") || !isApiVersion(version)) {
-        throw new ApiError("not_found", { message: "No document for this API version." });
+        throw noDocument(new URL(c.req.url).origin);
       }
       return serveDocument(c, version);
     })
@@ -53,4 +53,17 @@ export function docsRouter() {
       c.header("content-security-policy", DOCS_CSP);
       return c.html(DOCS_PAGE);
     });
+}
+
+/** An unknown version's document: the answer names the documents there are, with their URLs. */
+function noDocument(origin: string) {
+  const documents = API_VERSIONS.map((version) => ({
+    version,
+    url: `${origin}/openapi/${version}.json`,
+  }));
+  const list = documents.map((d) => `${d.version} (${d.url})`).join(", ");
+  return new ApiError("not_found", {
+    message: `No OpenAPI document for that API version. The documents: ${list}; ${origin}/openapi.json is the current one (${CURRENT_VERSION}).`,
+    details: { documents },
+  });
 }

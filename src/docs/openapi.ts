@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import type { ErrorCode } from "../errors";
 import { healthRoute } from "../health";
-import type { Operation } from "../lib/operation";
+import type { Operation } from "../operation/define";
 import { OPERATIONS } from "../operations";
 import { VERSIONS } from "../versions";
 import type { ApiVersion } from "../versions/ids";
@@ -14,7 +14,7 @@ export type { OpenApiDocument };
 
 import { describeVersion } from "./description";
 
-export type DocumentOptions = {
+type DocumentOptions = {
   /** Origin the API is served from, for `servers`. */
   serverUrl: string;
   /** Base of every `doc_url`. */

@@ -1,6 +1,6 @@
 import { ApiError } from "../errors";
 import { storesOf } from "../history/stores";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findEvent } from "./queries";
 import { eventRecordOf } from "./record";
 import { EventIdParam } from "./schemas";

@@ -1,6 +1,6 @@
 import { storesOf } from "../history/stores";
 import { paginate } from "../lib/cursor";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { EVENT_TYPES } from "../webhooks/events";
 import { WEBHOOK_RETENTION_MS } from "../webhooks/purge";
 import { listEvents } from "./queries";

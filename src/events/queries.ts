@@ -10,9 +10,8 @@ import { EVENT_TYPES } from "../webhooks/events";
 import { WEBHOOK_RETENTION_MS } from "../webhooks/purge";
 import type { StoredEvent } from "./present";
 
-
 /** What a list of events is narrowed to; the time bounds are epoch ms. */
-export type EventFilter = {
+type EventFilter = {
   /** Types to show; never `webhook.test` (test sends are not changes). */
   types: readonly string[];
   objectId: string | null;

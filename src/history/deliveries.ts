@@ -16,7 +16,7 @@ import { ENDPOINT_MAX_IN_FLIGHT } from "../webhooks/schedule";
  */
 
 /** A delivery with what attempting it needs; `event` is null once purged. */
-export type DeliveryJob = {
+type DeliveryJob = {
   id: string;
   orgId: string;
   mode: "live" | "test";
@@ -144,7 +144,7 @@ const claimBatch = defineWrite({
  * message took it (or it is no longer pending); `busy`: the endpoint's
  * in-flight slots were all taken (nothing was counted).
  */
-export type Claim = "claimed" | "taken" | "busy";
+type Claim = "claimed" | "taken" | "busy";
 
 export async function claimAttempt(
   store: Db,
@@ -164,7 +164,7 @@ export async function claimAttempt(
 }
 
 /** A finished attempt, as recorded (the excerpt is already cut to size). */
-export type AttemptRecord = {
+type AttemptRecord = {
   id: string;
   deliveryId: string;
   endpointId: string;

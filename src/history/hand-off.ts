@@ -16,7 +16,7 @@ import { subscribesTo } from "../webhooks/outbox";
  * sends it again and the repeat adds nothing twice.
  */
 
-export type OutboxEvent = StoredEvent & {
+type OutboxEvent = StoredEvent & {
   dispatchedAt: number | null;
   /** An event from before the history database, fanned out then (see schema.ts). */
   fannedOutAt: number | null;
@@ -84,7 +84,7 @@ export async function subscribedEndpoints(
 }
 
 /** A delivery as the hand-off reports it: the new ones and any the event already had. */
-export type HandedDelivery = {
+type HandedDelivery = {
   id: string;
   endpointId: string;
   status: "pending" | "succeeded" | "failed" | "dropped";

@@ -35,7 +35,7 @@ function claimOf(write: Write<Record<string, Statement>>): Change {
   return claim;
 }
 
-export type ClaimState = "none" | "claimed" | "not_claimed";
+type ClaimState = "none" | "claimed" | "not_claimed";
 
 /**
  * The Idempotency-Key of one request, joined to its first write: that batch

@@ -3,15 +3,15 @@ import { repeatWithin } from "../lib/time-budget";
 import { deleteExpiredChunk, IDEMPOTENCY_TTL_MS } from "./records";
 
 /** Rows per statement: one short transaction each, so live writes queue behind it only briefly. */
-export const PURGE_CHUNK = 1000;
+const PURGE_CHUNK = 1000;
 /**
  * Wall time one run may spend deleting: far below a cron invocation's limit,
  * and enough for hundreds of thousands of rows. A run that spends it leaves
  * the rest to the next trigger and says so (`complete: false`).
  */
-export const PURGE_BUDGET_MS = 30_000;
+const PURGE_BUDGET_MS = 30_000;
 
-export type PurgeResult = { purged: number; complete: boolean };
+type PurgeResult = { purged: number; complete: boolean };
 
 /**
  * Deletes Idempotency-Key records older than 24 hours, chunk after chunk,

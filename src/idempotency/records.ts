@@ -64,7 +64,7 @@ export type KeyRecord = {
 };
 
 /** A response stored with a claim or after it. */
-export type StoredResponse = { status: number; body: string };
+type StoredResponse = { status: number; body: string };
 
 export function keyValues(req: KeyedRequest, now: number) {
   return {

@@ -26,7 +26,7 @@ const timestamp = z.iso.datetime({ offset: true });
  * that is no date would never expire, an empty `id` would share one rate-limit
  * bucket with every other) must refuse the key, never let it through.
  */
-export const keyRecordSchema = z.object({
+const keyRecordSchema = z.object({
   id: z.string().regex(ID_PATTERN),
   orgId: z.string().min(1),
   mode: z.enum(MODES),
@@ -104,7 +104,7 @@ export function buildKeyRecord(opts: KeyOptions, id: string, now = new Date()): 
  * (src/api-keys/key-scan.ts); the mark lives here, never on the record that
  * authenticates, so writing it can never bring a deleted key back.
  */
-export const keyIdEntrySchema = z.object({
+const keyIdEntrySchema = z.object({
   via: z.enum(["api", "cli"]),
   createdAt: z.number(),
   kvKey: z.string().startsWith("apikey:"),
@@ -118,7 +118,7 @@ export function parseKeyIdEntry(metadata: unknown): KeyIdEntry | null {
   return parsed.success ? parsed.data : null;
 }
 
-export type KvEntry = { key: string; value: string; metadata?: Record<string, unknown> };
+type KvEntry = { key: string; value: string; metadata?: Record<string, unknown> };
 
 /**
  * The KV entries for a new key: its record under the key's hash, and id →

@@ -28,7 +28,7 @@ export const sealedFor = {
     JSON.stringify(["idempotency.response", tenant.orgId, tenant.mode, key]),
 };
 
-export type EncryptionFailure =
+type EncryptionFailure =
   /** ENCRYPTION_KEY is not set. */
   | "missing"
   /** ENCRYPTION_KEY is not base64 of 32 bytes. */

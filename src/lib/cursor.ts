@@ -27,7 +27,7 @@ async function check(
   return (await sha256Hex(fields.join("|"))).slice(0, 16);
 }
 
-export async function encodeCursor(
+async function encodeCursor(
   tenant: Tenant,
   resource: string,
   after: string,
@@ -89,7 +89,7 @@ export function cursorBookmark(cursor: string): string | null {
  * `hasMore`, and carries `bookmark`, the state this page was read at
  * (`c.var.bookmark()` after the query).
  */
-export async function pageOf<T extends { id: string }>(
+async function pageOf<T extends { id: string }>(
   tenant: Tenant,
   resource: string,
   rows: T[],

@@ -2,7 +2,7 @@
  * `pgrp` plan group, `plan` plan, `key` API key, `whep` webhook endpoint,
  * `whev` event, `whdl` delivery, `what` delivery attempt.
  */
-export type IdPrefix = "pgrp" | "plan" | "key" | "whep" | "whev" | "whdl" | "what";
+type IdPrefix = "pgrp" | "plan" | "key" | "whep" | "whev" | "whdl" | "what";
 
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 const TIME_LIMIT = 32 ** 10 - 1;

@@ -4,7 +4,7 @@
  * any recursive walk (zod's included) and surface as a 500.
  */
 
-export type JsonProblem =
+type JsonProblem =
   | { kind: "too_deep" }
   | { kind: "ill_formed_string"; path: string[] }
   | { kind: "reserved_key"; path: string[] };
@@ -22,7 +22,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 const RESERVED_KEYS = new Set(["__proto__"]);
 
-export const isWellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const isWellFormed = (s: string) => !LONE_SURROGATE.test(s);
 
 /**
  * The first thing in `root` that we refuse to store: nesting deeper than

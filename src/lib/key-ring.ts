@@ -11,7 +11,7 @@ import { sha256Hex } from "./encoding";
 export type KeySecrets = { ENCRYPTION_KEY?: string; ENCRYPTION_KEYS_PREVIOUS?: string };
 
 /** What is wrong with each secret ("missing", "malformed: ..."); absent when it is fine. Never a value. */
-export type KeyChecks = { [K in keyof KeySecrets]?: string };
+type KeyChecks = { [K in keyof KeySecrets]?: string };
 
 export type RingKey = { id: string; key: CryptoKey };
 

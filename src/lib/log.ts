@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 
 /** The error and its causes: drizzle wraps the D1 error that says what went wrong. */
-export function describeError(err: unknown): unknown {
+function describeError(err: unknown): unknown {
   if (!(err instanceof Error)) return String(err);
   return {
     name: err.name,

@@ -83,7 +83,7 @@ function unionMessage(iss: RawIssue & { code: "invalid_union" }): string {
  * `name: is required`, never zod's `Invalid input: expected string, received
  * undefined`. Schema-level messages (`.min(1, "...")`) still win.
  */
-export function issueMessage(iss: RawIssue): string {
+function issueMessage(iss: RawIssue): string {
   switch (iss.code) {
     case "invalid_type":
       if (iss.input === undefined) return "is required";

@@ -34,7 +34,7 @@ const inGroup = (group: Ref) => sql`${plans.planGroupId} = ${group} AND ${inTena
 export const joinAtEnd = (group: Ref) => ({ planGroupId: group, sortOrder: memberCount(group) });
 export const noGroup = { planGroupId: sql`NULL`, sortOrder: sql`0` };
 
-export const memberCount = (group: Ref) =>
+const memberCount = (group: Ref) =>
   sql<number>`(SELECT count(*) FROM ${plans} WHERE ${inGroup(group)})`;
 
 export const hasRoom = (group: Ref) => sql`${memberCount(group)} < ${MAX_PLANS_PER_GROUP}`;

@@ -86,7 +86,7 @@ export function drainUnreadBody() {
 }
 
 /** Whether the operation a request matched takes no request body (by method and route pattern). */
-export type TakesNoBody = (method: string, pattern: string) => boolean;
+type TakesNoBody = (method: string, pattern: string) => boolean;
 
 /**
  * Transport rules for request bodies, before any schema sees them: JSON

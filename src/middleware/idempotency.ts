@@ -8,7 +8,7 @@ import { markFinished, recordRefusal, storeResponse } from "../idempotency/recor
 import { sha256Hex } from "../lib/encoding";
 import { logError } from "../lib/log";
 
-export const IDEMPOTENCY_HEADER = "Idempotency-Key";
+const IDEMPOTENCY_HEADER = "Idempotency-Key";
 const KEYED_METHODS = new Set(["POST", "PUT", "PATCH"]);
 const VALID_KEY = /^[\x20-\x7E]{1,255}$/;
 

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 
 const INBOUND = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function newRequestId(): string {
+function newRequestId(): string {
   return `req_${crypto.randomUUID().replace(/-/g, "")}`;
 }
 

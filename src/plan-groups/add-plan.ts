@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { PlanIdString } from "../lib/fields";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { addFailure } from "../membership/join-errors";
 import { MAX_PLANS_PER_GROUP } from "../membership/membership";
+import { defineOperation } from "../operation/define";
 import { findPlanById } from "../plans/queries";
-import { addFailure } from "./membership-errors";
 import { addPlanToGroup } from "./queries";
 import { GroupIdParam } from "./schemas";
 

@@ -1,6 +1,6 @@
 import { newId } from "../lib/ids";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findGroup, insertGroup } from "./queries";
 import { GroupFields } from "./schemas";
 

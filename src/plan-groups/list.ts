@@ -1,6 +1,6 @@
 import { paginate } from "../lib/cursor";
 import { ListQuery } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { listGroups } from "./queries";
 
 export default defineOperation({

@@ -4,6 +4,8 @@ import { newestFirst } from "../db/pages";
 import { planGroups, plans } from "../db/schema";
 import { inTenant, noTable, patchOf } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import { groupSnapshot } from "../membership/group-snapshot";
+import type { JoinFailure } from "../membership/join-errors";
 import {
   groupExists,
   hasRoom,
@@ -47,19 +49,6 @@ const columns = {
 type Row = Omit<PlanGroupRecord, "plans"> & { plans: string };
 const withMembers = (row: Row): PlanGroupRecord => ({ ...row, plans: parseMembers(row.plans) });
 
-/**
- * The group with its members as JSON, in the shape of PlanGroupRecord: what
- * events carry. `without`: a plan leaving the group in the same batch.
- */
-export const groupSnapshot = (group: SQL, without?: SQL) => sql<string>`(
-  SELECT json_object(
-    'id', ${planGroups.id}, 'name', ${planGroups.name}, 'description', ${planGroups.description},
-    'isPublic', json(CASE WHEN ${planGroups.isPublic} THEN 'true' ELSE 'false' END),
-    'createdAt', ${planGroups.createdAt}, 'updatedAt', ${planGroups.updatedAt},
-    'plans', json(${membersJson(sql`${planGroups.id}`, without)}))
-  FROM ${planGroups} WHERE ${planGroups.id} = ${group} AND ${inTenant(planGroups, tenantParams)}
-)`;
-
 const groupById = defineRead(columns, (from) => from().from(planGroups).where(thisGroup));
 
 export async function findGroup(db: Db, tenant: Tenant, id: string) {
@@ -94,7 +83,7 @@ const insertBatch = defineWrite({
   created: record("plan_group.created", { when: sql`1`, data: groupSnapshot(groupId) }),
 });
 
-export type NewGroup = { id: string; name: string; description: string | null; isPublic: boolean };
+type NewGroup = { id: string; name: string; description: string | null; isPublic: boolean };
 
 export async function insertGroup(
   db: Db,
@@ -121,7 +110,7 @@ const updateBatch = defineWrite(
   { precondition: () => exists },
 );
 
-export type GroupPatch = { name?: string; description?: string | null; isPublic?: boolean };
+type GroupPatch = { name?: string; description?: string | null; isPublic?: boolean };
 
 /**
  * Applies the fields sent. `updatedAt` moves, and `plan_group.updated` is
@@ -155,9 +144,7 @@ export async function deleteGroup(db: Db, tenant: Tenant, id: string, now: numbe
   return remove > 0;
 }
 
-export type AddOutcome =
-  | { ok: true; sortOrder: number }
-  | { ok: false; error: "group_missing" | "plan_missing" | "in_group" | "full" };
+type AddOutcome = { ok: true; sortOrder: number } | { ok: false; error: JoinFailure };
 
 const livePlan = sql`${plans.id} = ${planId} AND ${inTenant(plans, tenantParams)} AND ${plans.deletedAt} IS NULL`;
 const planFree = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${livePlan} AND ${plans.planGroupId} IS NULL)`;
@@ -258,7 +245,7 @@ export async function removePlanFromGroup(
   return state[0]?.group ? "plan_missing" : "group_missing";
 }
 
-export type ReorderOutcome =
+type ReorderOutcome =
   | { ok: true; plans: Member[] }
   | { ok: false; error: "group_missing" }
   | { ok: false; error: "mismatch"; current: Member[] };

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { removePlanFromGroup } from "./queries";
 import { GroupIdParam } from "./schemas";
 

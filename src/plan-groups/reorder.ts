@@ -2,8 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { ApiError, type FieldIssue } from "../errors";
 import { PlanIdString } from "../lib/fields";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
 import { MAX_PLANS_PER_GROUP, type Member } from "../membership/membership";
+import { defineOperation } from "../operation/define";
 import { findGroup, reorderGroup } from "./queries";
 import { GroupIdParam } from "./schemas";
 
@@ -19,7 +19,7 @@ const ReorderBody = z
   });
 
 /** What is wrong with `planIds` compared to the group's members, one issue per kind. */
-export function reorderIssues(planIds: string[], members: Member[]): FieldIssue[] {
+function reorderIssues(planIds: string[], members: Member[]): FieldIssue[] {
   const memberIds = new Set(members.map((m) => m.id));
   const seen = new Set<string>();
   const repeated = new Set<string>();

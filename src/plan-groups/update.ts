@@ -1,6 +1,6 @@
 import { ApiError } from "../errors";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findGroup, updateGroup } from "./queries";
 import { GroupFields, GroupIdParam } from "./schemas";
 

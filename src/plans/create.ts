@@ -1,8 +1,8 @@
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
-import { addFailure } from "../plan-groups/membership-errors";
+import { addFailure } from "../membership/join-errors";
+import { defineOperation } from "../operation/define";
 import { findCreatedPlan, insertPlan } from "./queries";
 import { CreatePlanBody } from "./schemas";
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
 import { PathId } from "../lib/fields";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findPlan } from "./queries";
 
 const Params = z.object({ id: PathId("The plan's ID, or its code.", "pro_monthly") });

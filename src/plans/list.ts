@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { paginate } from "../lib/cursor";
 import { ListQuery } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { listPlans } from "./queries";
 
 const Query = ListQuery.extend({

@@ -6,8 +6,8 @@ import { newestFirst } from "../db/pages";
 import { planGroups, plans } from "../db/schema";
 import { inTenant, noTable, patchOf, valuesWhere } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
+import { groupSnapshot } from "../membership/group-snapshot";
 import { groupExists, hasRoom, joinAtEnd, leave, noGroup } from "../membership/membership";
-import { groupSnapshot } from "../plan-groups/queries";
 import type { Tenant } from "../tenant";
 import { fill, record } from "../webhooks/outbox";
 
@@ -52,7 +52,7 @@ const planExists = sql`EXISTS (SELECT 1 FROM ${plans} WHERE ${thisPlan})`;
 const bool = (column: Column) => sql`json(CASE WHEN ${column} THEN 'true' ELSE 'false' END)`;
 
 /** The plan as JSON, in the shape of PlanRecord: what events carry. */
-export const planSnapshot = (plan: SQL) => sql<string>`(
+const planSnapshot = (plan: SQL) => sql<string>`(
   SELECT json_object(
     'id', ${plans.id}, 'code', ${plans.code}, 'name', ${plans.name},
     'description', ${plans.description}, 'consumptionModel', ${plans.consumptionModel},
@@ -110,7 +110,7 @@ export function listPlans(
   return (page.includePrivate ? planPages.all : planPages.public)(db, tenant, page);
 }
 
-export type NewPlan = Omit<PlanRecord, "planGroupId" | "sortOrder" | "createdAt" | "updatedAt">;
+type NewPlan = Omit<PlanRecord, "planGroupId" | "sortOrder" | "createdAt" | "updatedAt">;
 
 const NEW_PLAN_FIELDS = [
   "id",
@@ -182,7 +182,7 @@ const insertIntoGroup = defineWrite(
   { precondition: () => canJoin },
 );
 
-export type CreateOutcome =
+type CreateOutcome =
   | { ok: true; plan: PlanRecord }
   | { ok: false; error: "duplicate_code" | "group_missing" | "full" };
 
@@ -230,7 +230,7 @@ const updateBatch = defineWrite(
   { precondition: () => planExists },
 );
 
-export type PlanPatch = {
+type PlanPatch = {
   name?: string;
   description?: string | null;
   metadata?: Record<string, unknown> | null;

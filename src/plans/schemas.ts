@@ -4,7 +4,7 @@ import { CONTROL_CHARACTER, Description, IsPublic, Name, PathId, Timestamp } fro
 import { someString } from "../lib/json-walk";
 import type { PlanRecord } from "./queries";
 
-export const Code = z
+const Code = z
   .string()
   .regex(/^[a-z0-9_]{1,64}$/, "must be 1-64 characters of a-z, 0-9 and _")
   .openapi({
@@ -12,13 +12,13 @@ export const Code = z
     example: "pro_monthly",
   });
 
-export const ConsumptionModel = z.enum(["metered", "credits", "balance"]).nullable().openapi({
+const ConsumptionModel = z.enum(["metered", "credits", "balance"]).nullable().openapi({
   description:
     "How usage is charged: `metered` (billed after use), `credits` (drawn from prepaid credits) or `balance` (drawn from a money balance); `null` for plans without usage.",
   example: "metered",
 });
 
-export const Metadata = z
+const Metadata = z
   .record(
     z
       .string()

@@ -1,6 +1,6 @@
 import { ApiError } from "../errors";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findPlanById, updatePlan } from "./queries";
 import { PlanIdParam, UpdatePlanBody } from "./schemas";
 

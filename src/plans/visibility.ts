@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ApiError } from "../errors";
 import { IsPublic } from "../lib/fields";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findPlanById, updatePlan } from "./queries";
 import { PlanIdParam } from "./schemas";
 

@@ -13,11 +13,11 @@ import {
 } from "./queries";
 
 /** Endpoints per chunk: each secret read is decrypted and sealed again. */
-export const SECRETS_CHUNK = 100;
+const SECRETS_CHUNK = 100;
 /** Idempotency records per chunk: most hold no sealed answer and cost one short row. */
-export const RESPONSES_CHUNK = 500;
+const RESPONSES_CHUNK = 500;
 /** Wall time one run may spend; the next trigger continues from the stored position. */
-export const REENCRYPTION_BUDGET_MS = 20_000;
+const REENCRYPTION_BUDGET_MS = 20_000;
 /**
  * How long after the job first sees a current key a pass must start to
  * count. `wrangler secret put` rolls a new version out gradually: isolates
@@ -85,7 +85,7 @@ function parsePosition(text: string | null, ring: string, now: number): Position
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export type ReencryptionResult = {
+type ReencryptionResult = {
   /** The current key: what every value is sealed under once `complete`. */
   keyId: string;
   /** Values this run sealed again under the current key. */

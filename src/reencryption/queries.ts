@@ -17,7 +17,7 @@ const STATE = "reencryption";
 /** The position the last run stored (JSON), or null. */
 export const readPosition = (db: Db) => readState(db, STATE);
 
-export type SealedSecret = { id: string; orgId: string; mode: Mode; secret: string };
+type SealedSecret = { id: string; orgId: string; mode: Mode; secret: string };
 
 const secretsAfter = defineRead(
   { id: endpoints.id, orgId: endpoints.orgId, mode: endpoints.mode, secret: endpoints.secret },
@@ -34,7 +34,7 @@ export async function secretsAfterId(db: Db, after: string, limit: number) {
   return db.read(secretsAfter, { after, limit });
 }
 
-export type SealedResponse = {
+type SealedResponse = {
   rowid: number;
   orgId: string;
   mode: Mode;
@@ -107,7 +107,7 @@ const secretsChunk = defineWrite({ rewritten: rewriteSecrets, position: saveStat
 const responsesChunk = defineWrite({ rewritten: rewriteResponses, position: saveState });
 
 /** A value read, and what replaces it if it is still the same. */
-export type Rewrite<Row> = Row & { from: string; to: string };
+type Rewrite<Row> = Row & { from: string; to: string };
 
 /** Rewrites the endpoints' secrets that did not change since read, and stores the next position. */
 export async function rewriteSecretsChunk(

@@ -88,7 +88,7 @@ const apiKeyFields = {
   }),
 };
 
-export const ApiKey = z
+const ApiKey = z
   .strictObject({
     ...apiKeyFields,
     lastUsedAt: Timestamp.nullable().openapi({

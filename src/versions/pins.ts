@@ -7,7 +7,7 @@ import { type ApiVersion, isApiVersion, pinKvKey } from "./ids";
  * without a `Commet-Version` header and for webhook payloads. A warm isolate
  * knows a pin for this long (as it knows a key), so it reads no KV.
  */
-export const PIN_CACHE_TTL_MS = 60_000;
+const PIN_CACHE_TTL_MS = 60_000;
 const MAX_CACHED_PINS = 1000;
 const pins = new BoundedCache<ApiVersion | null>(MAX_CACHED_PINS);
 

@@ -4,7 +4,7 @@ import { ApiError } from "../errors";
 import { API_VERSIONS, CURRENT_VERSION, isApiVersion } from "./ids";
 import { pinnedVersion } from "./pins";
 
-export const VERSION_HEADER = "Commet-Version";
+const VERSION_HEADER = "Commet-Version";
 
 const sentVersion = (header: string | undefined) => {
   const value = header?.trim();

@@ -37,7 +37,7 @@ export type Results = {
 
 export type ShapeName = keyof Results;
 
-export type PresentContext = { livemode: boolean };
+type PresentContext = { livemode: boolean };
 
 /** How one version shows one kind of result: its zod schema, and the function that fills it. */
 export type Shape<In> = { schema: z.ZodType; present(input: In, ctx: PresentContext): unknown };

@@ -24,7 +24,7 @@ export type ForbiddenKind =
 /** `what` ends a message: "10.0.0.5 is a private address". */
 export type Forbidden = { kind: ForbiddenKind; what: string };
 
-export type HostClass = {
+type HostClass = {
   type: "ipv4" | "ipv6" | "name";
   /** Null: a public address, or a name whose addresses decide. */
   forbidden: Forbidden | null;
@@ -115,7 +115,7 @@ const V4_RANGES: V4Range[] = [
   v4("240.0.0.0/4", "reserved"),
 ];
 
-export function classifyIPv4(address: number): Forbidden | null {
+function classifyIPv4(address: number): Forbidden | null {
   for (const range of V4_RANGES) {
     const size = 2 ** (32 - range.bits);
     if (Math.floor(address / size) === Math.floor(range.base / size)) return range.forbidden;
@@ -174,7 +174,7 @@ function embeddedIPv4(g: number[]): { address: number; form: string } | null {
 
 const quad = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 
-export function classifyIPv6(groups: number[]): Forbidden | null {
+function classifyIPv6(groups: number[]): Forbidden | null {
   if (groups.every((w) => w === 0)) return forbid("unspecified");
   if (groups.slice(0, 7).every((w) => w === 0) && groups[7] === 1) return forbid("loopback");
   const embedded = embeddedIPv4(groups);
@@ -237,7 +237,7 @@ function spelledAddress(host: string): number | null {
   return hex?.[1] ? Number.parseInt(hex[1], 16) : null;
 }
 
-export function classifyName(name: string): Forbidden | null {
+function classifyName(name: string): Forbidden | null {
   const host = name.toLowerCase().replace(/\.$/, "");
   if (under(host, "localhost") || LOOPBACK_NAMES.some((n) => under(host, n))) {
     return forbid("loopback", "a loopback name");

@@ -25,7 +25,7 @@ export type AttemptInput = {
   event: StoredEvent;
 };
 
-export type AttemptResult = {
+type AttemptResult = {
   ok: boolean;
   /** When the POST started. */
   attemptedAt: number;

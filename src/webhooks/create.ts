@@ -3,7 +3,7 @@ import { sealedAnswer } from "../idempotency/sealed-answer";
 import { encrypt, sealedFor } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { insertEndpoint, MAX_ENDPOINTS } from "./queries";
 import { CreateEndpointBody } from "./schemas";
 import { newSigningSecret } from "./sign";

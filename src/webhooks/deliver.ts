@@ -30,9 +30,9 @@ export const MAX_CONCURRENT_POSTS = 6;
  * an invocation makes about 300 subrequests (D1, KV, fetch) at most, far
  * inside the platform's 1,000.
  */
-export const INLINE_ATTEMPTS = 50;
+const INLINE_ATTEMPTS = 50;
 /** After this, an invocation starts no more first attempts of its own (the queue takes them). */
-export const INLINE_BUDGET_MS = 30_000;
+const INLINE_BUDGET_MS = 30_000;
 /** Queues' delays are not exact: a retry this early still counts as due. */
 const EARLY_MS = 5_000;
 

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findEndpoint } from "./queries";
 import { EndpointIdParam } from "./schemas";
 

@@ -1,5 +1,5 @@
 /** At most this much of a receiver's answer is kept with the attempt. */
-export const EXCERPT_CHARS = 256;
+const EXCERPT_CHARS = 256;
 /** Bytes read from an answer for the excerpt; the rest is never downloaded. */
 const EXCERPT_BYTES = 1024;
 /** Error texts are kept as short. */

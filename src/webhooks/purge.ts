@@ -11,11 +11,11 @@ export const WEBHOOK_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
  */
 export const OUTBOX_GRACE_MS = 10 * 60 * 1000;
 /** Rows per table and statement: short transactions, so live writes wait on them only briefly. */
-export const WEBHOOK_PURGE_CHUNK = 1000;
+const WEBHOOK_PURGE_CHUNK = 1000;
 /** Wall time one run may spend; the next trigger takes what is left (`complete: false`). */
 export const WEBHOOK_PURGE_BUDGET_MS = 20_000;
 
-export type WebhookPurgeResult = {
+type WebhookPurgeResult = {
   outbox: number;
   events: number;
   deliveries: number;

@@ -21,7 +21,7 @@ const columns = {
 };
 
 /** An endpoint with its signing secret (encrypted), for sending to it. */
-export type EndpointWithSecret = WebhookRecord & { secret: string };
+type EndpointWithSecret = WebhookRecord & { secret: string };
 
 const endpointId = param<string>("id");
 const thisEndpoint = and(eq(endpoints.id, endpointId), inTenant(endpoints, tenantParams)) as SQL;
@@ -83,7 +83,7 @@ const insertBatch = defineWrite(
   { precondition: () => hasRoom },
 );
 
-export type NewEndpoint = Omit<WebhookRecord, "isActive" | "createdAt"> & {
+type NewEndpoint = Omit<WebhookRecord, "isActive" | "createdAt"> & {
   /** Already encrypted. */
   secret: string;
 };
@@ -129,7 +129,7 @@ const updateBatch = defineWrite(
   { precondition: () => sql`EXISTS (SELECT 1 FROM ${endpoints} WHERE ${thisEndpoint})` },
 );
 
-export type EndpointPatch = {
+type EndpointPatch = {
   url?: string;
   events?: string[];
   description?: string | null;

@@ -111,7 +111,7 @@ const lostDeliveriesBatch = defineWrite({
   ),
 });
 
-export type Lost = {
+type Lost = {
   events: string[];
   deliveries: string[];
   /** The mark the cutoff used (null: none recorded yet, or unreadable). */

@@ -18,7 +18,7 @@ const SWEEP_DELIVERIES_AFTER_MS = 4 * 60_000 + ATTEMPT_LEASE_MS;
  * write (`waitUntil`) a little after the write's time, and a delivery's wait
  * for a free slot (sent at `next_attempt_at`, delayed up to 30 s).
  */
-export const MARK_SLACK_MS = 60_000;
+const MARK_SLACK_MS = 60_000;
 /** Messages of each kind one run sends at most; the next run (5 minutes later) takes the rest. */
 const SWEEP_LIMIT = 1000;
 

@@ -1,6 +1,6 @@
 import { ApiError } from "../errors";
 import { jsonBody } from "../lib/openapi";
-import { defineOperation } from "../lib/operation";
+import { defineOperation } from "../operation/define";
 import { findEndpoint, updateEndpoint } from "./queries";
 import { EndpointIdParam, UpdateEndpointBody } from "./schemas";
 import { urlPolicy, vetWebhookUrl } from "./url";

@@ -12,11 +12,11 @@ export type UrlPolicy = {
   resolve: Resolver;
 };
 
-export type UrlCheck =
+type UrlCheck =
   /** `lookup`: the host name whose addresses still decide, or null (an address, or allowed loopback). */
   { ok: true; lookup: string | null } | { ok: false; reason: string };
 
-export type Vetting =
+type Vetting =
   | { ok: true }
   /** `countsAgainstEndpoint` false: the lookup service failed, not the endpoint. */
   | { ok: false; reason: string; countsAgainstEndpoint: boolean };

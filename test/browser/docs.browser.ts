@@ -3,11 +3,12 @@
  * against `wrangler dev`, fully offline: any request that leaves the dev
  * server, and any console error (a CSP violation included), fails the test.
  * Checks every operation of every document the page lists, read from the
- * documents themselves. Needs Debian's chromium (`apt-get install -y
- * chromium`). Run: `npm run test:browser`.
+ * documents themselves. Needs a Chromium: $CHROMIUM_PATH, else Debian's
+ * (`sudo apt-get install chromium`) or another at a usual place; without one
+ * it says so and stops before starting anything. Run: `npm run test:browser`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Locator, type Page } from "playwright-core";
@@ -15,7 +16,7 @@ import { wranglerEnv } from "../../scripts/lib/wrangler";
 
 const PORT = process.env.DOCS_TEST_PORT ?? "8811";
 const ORIGIN = `http://localhost:${PORT}`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = findChromium();
 const OUT = "test/browser/.out";
 
 let passed = 0;
@@ -215,6 +216,36 @@ async function run(page: Page) {
     const unexpected = consoleErrors.filter((text) => !text.startsWith("Failed to load resource"));
     assert(unexpected.length === 0, `console errors: ${unexpected.join(" | ")}`);
   });
+}
+
+/** $CHROMIUM_PATH, else the first Chromium at a usual place; without one, how to get one, and exit 1. */
+function findChromium(): string {
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const given = process.env.CHROMIUM_PATH;
+  if (given) {
+    if (executable(given)) return given;
+    console.error(`CHROMIUM_PATH=${given} is not an executable file: point it at a Chromium`);
+    process.exit(1);
+  }
+  const usual = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/snap/bin/chromium",
+  ];
+  const found = usual.find(executable);
+  if (found) return found;
+  console.error(`test:browser needs a Chromium and found none (looked at ${usual.join(", ")}).
+Install one (Debian, Ubuntu: sudo apt-get install chromium), or set CHROMIUM_PATH to one.`);
+  process.exit(1);
 }
 
 mkdirSync(OUT, { recursive: true });

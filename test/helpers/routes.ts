@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { buildOpenApiDocument, pathsIn } from "../../src/docs/openapi";
-import { type Operation, routesOf } from "../../src/lib/operation";
+import type { Operation } from "../../src/operation/define";
+import { routesOf } from "../../src/operation/routes";
 import { OPERATIONS } from "../../src/operations";
 import { VERSIONS } from "../../src/versions";
 import type { ApiVersion } from "../../src/versions/ids";

@@ -1,19 +1,20 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import { afterAll, beforeAll } from "vitest";
 import type { Mode } from "../../src/env";
 import { encrypt, sealedFor } from "../../src/lib/crypto";
 import { newId } from "../../src/lib/ids";
 import { type DeliverOptions, deliverBatch } from "../../src/webhooks/deliver";
 import type { DeliveryMessage } from "../../src/webhooks/queue";
 import { newSigningSecret } from "../../src/webhooks/sign";
+import { handleHosts } from "./network";
 
 /**
- * Webhook receivers the tests control. `globalThis.fetch` of the test
- * isolate is replaced for the whole file: the queue consumer runs in this
- * same isolate (pool 0.15.1 delivers the real queue's batches to the
- * worker's `queue()` here), so both direct calls and real queue deliveries
- * reach these receivers. Hosts under `.receiver.test` that no test
- * registered fail like an unreachable host; everything else goes out as usual.
+ * Webhook receivers the tests control: the fetch guard of every file
+ * (./network.ts, installed by test/setup.ts) hands them every request to a
+ * host under `.receiver.test`. The queue consumer runs in the test isolate
+ * (pool 0.15.1 delivers the real queue's batches to the worker's `queue()`
+ * here), so both direct calls and real queue deliveries reach them, even
+ * after the test that made them ended. A `.receiver.test` host that no test
+ * registered fails like an unreachable host.
  */
 
 export type Received = {
@@ -43,13 +44,9 @@ let inFlight = 0;
 /** The most POSTs that were waiting for an answer at once, since the last reset. */
 export const concurrency = { max: 0, reset: () => (concurrency.max = 0) };
 
-const realFetch = globalThis.fetch;
-
-async function fakeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+async function receiverFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
-  const url = new URL(request.url);
-  if (!url.hostname.endsWith(".receiver.test")) return realFetch(input, init);
-  const receiver = receivers.get(url.host);
+  const receiver = receivers.get(new URL(request.url).host);
   if (!receiver) throw new TypeError("Network connection lost.");
   const received: Received = {
     url: request.url,
@@ -82,15 +79,13 @@ async function fakeFetch(input: RequestInfo | URL, init?: RequestInit): Promise<
   }
 }
 
-/** Call at the top of a test file: receivers work for all its tests. */
-export function useReceivers() {
-  beforeAll(() => {
-    globalThis.fetch = fakeFetch as typeof fetch;
-  });
-  afterAll(() => {
-    globalThis.fetch = realFetch;
-  });
-}
+handleHosts(".receiver.test", receiverFetch);
+
+/**
+ * @deprecated Receivers answer in every file that imports this module: the
+ * files that still call this at their top need not.
+ */
+export function useReceivers() {}
 
 let receiverCount = 0;
 

@@ -115,7 +115,8 @@ describe("key:backfill arguments", () => {
 
 describe("key:revoke arguments", () => {
   it("takes one id or key", () => {
-    expect(parseKeyRevoke(["key_1", "--remote"])).toEqual({ target: "key_1", remote: true });
+    const id = "key_01m94c0js9hxhhs51d21h3685p";
+    expect(parseKeyRevoke([id, "--remote"])).toEqual({ target: id, remote: true });
     expect(refusal(() => parseKeyRevoke([]))).toMatch(/which key\?/);
     expect(refusal(() => parseKeyRevoke(["key_1", "key_2"]))).toBe("unexpected argument key_2");
   });

@@ -1,13 +1,13 @@
 import { ApiError } from "../errors";
-import type { AddOutcome } from "./queries";
 
-type AddFailure = Extract<AddOutcome, { ok: false }>["error"];
+/** Why a plan could not join a group. */
+export type JoinFailure = "group_missing" | "plan_missing" | "in_group" | "full";
 
 /**
  * The errors of putting a plan into a group, shared by "add plan to group"
  * and "create plan" with `planGroupId`; `groupParam` names where the group came from.
  */
-export function addFailure(error: AddFailure, groupParam: "id" | "planGroupId"): ApiError {
+export function addFailure(error: JoinFailure, groupParam: "id" | "planGroupId"): ApiError {
   switch (error) {
     case "group_missing":
       return new ApiError("plan_group_not_found", { param: groupParam });

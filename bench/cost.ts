@@ -1,0 +1,237 @@
+/**
+ * `npm run bench:cost`, after `npm run bench` (it reads the state that run
+ * seeded): the worker's own CPU time per request, without D1's round trip,
+ * for the service and its floor, each endpoint of the benchmark. Both apps
+ * run here in Node, from their sources, with D1 replaced by answers recorded
+ * from the benchmark's local databases (lib/cost/replay-d1.ts; KV is the
+ * real local namespace, read once per key as in a warm isolate), so what is
+ * measured is the app's own code and the Request/Response it builds: no
+ * network, no runtime plumbing, and CPU time rather than throughput, which
+ * makes it steady on a busy machine. Then one V8 CPU profile per side splits
+ * it by category (lib/profile/attribute.ts); the profiles are written to
+ * bench/.state/cost/ (open one in Chrome DevTools).
+ *
+ * Node's Request, Response and Headers are JavaScript (workerd's are C++), so
+ * their share here is larger than in the runtime; everything else is the
+ * same code as deployed (from source, unminified). COST_REQUESTS (3000) per
+ * measurement; BENCH_ONLY selects pairs as in the benchmark.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BENCH_DIR, config, ROOT } from "./lib/config";
+import { ReplayD1 } from "./lib/cost/replay-d1";
+import type { Load } from "./lib/load";
+import { attribute, CATEGORIES, type Locate } from "./lib/profile/attribute";
+import type { CpuProfile } from "./lib/profile/cdp";
+import { pairs } from "./lib/scenarios";
+import type { FloorSeed, Seeded } from "./lib/seed";
+
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_LOG_PATH = join(config.logs, "cost.debug.log");
+const { getPlatformProxy } = await import("wrangler");
+
+const REQUESTS = Number(process.env.COST_REQUESTS ?? "3000");
+const ORIGIN = "http://bench.local";
+const OUT = resolve(BENCH_DIR, ".state/cost");
+
+type App = {
+  fetch: (request: Request, env: unknown, ctx: ExecutionContext) => Promise<Response> | Response;
+};
+type SeededDoc = { key: string; service: Seeded & { endpointId: string }; floor: FloorSeed };
+
+/** Collects waitUntil's promises, so each request's after-work finishes inside its measurement. */
+class Context {
+  pending: Promise<unknown>[] = [];
+  readonly props = {};
+  waitUntil(promise: Promise<unknown>) {
+    this.pending.push(promise);
+  }
+  passThroughOnException() {}
+  async settle() {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+  }
+}
+
+const allowAll = { limit: async () => ({ success: true }) };
+const noQueue = { send: async () => {}, sendBatch: async () => {} };
+
+async function environment(state: string, configPath: string, vars: Record<string, string>) {
+  const proxy = await getPlatformProxy<Record<string, unknown>>({
+    configPath,
+    persist: { path: join(state, "v3") },
+    remoteBindings: false,
+    envFiles: [],
+  });
+  const replays: ReplayD1[] = [];
+  const replay = (binding: unknown) => {
+    const d1 = new ReplayD1(binding as D1Database);
+    replays.push(d1);
+    return d1.asBinding();
+  };
+  const env = {
+    ...proxy.env,
+    ...vars,
+    DB: replay(proxy.env.DB),
+    ...(proxy.env.HISTORY_DB ? { HISTORY_DB: replay(proxy.env.HISTORY_DB) } : {}),
+    WEBHOOK_QUEUE: noQueue,
+    RATE_LIMITER: allowAll,
+    AUTH_FAILURE_LIMITER: allowAll,
+  };
+  return { env, replays, dispose: () => proxy.dispose() };
+}
+
+/** The load's request cycle, as fresh Requests (a body is read once). */
+function cycle(load: Load) {
+  const requests = load.perConnection?.(0) ?? load.requests;
+  return () =>
+    requests.map(
+      (r) =>
+        new Request(`${ORIGIN}${r.path ?? "/"}`, {
+          method: r.method ?? "GET",
+          headers: (r.headers ?? {}) as Record<string, string>,
+          ...(r.body === undefined ? {} : { body: r.body.toString() }),
+        }),
+    );
+}
+
+async function send(app: App, env: unknown, requests: Request[]) {
+  const bodies: string[] = [];
+  for (const request of requests) {
+    const ctx = new Context();
+    const res = await app.fetch(request, env, ctx as unknown as ExecutionContext);
+    const body = await res.text();
+    await ctx.settle();
+    if (!res.ok)
+      throw new Error(`${request.method} ${request.url}: ${res.status} ${body.slice(0, 300)}`);
+    bodies.push(body);
+  }
+  return bodies;
+}
+
+/** CPU µs per request over `count` requests (whole cycles), and the answers of the last cycle. */
+async function measure(app: App, env: unknown, make: () => Request[], count: number) {
+  const cycles = Math.max(1, Math.round(count / make().length));
+  const batches = Array.from({ length: cycles }, make);
+  const before = process.cpuUsage();
+  let last: string[] = [];
+  for (const batch of batches) last = await send(app, env, batch);
+  const used = process.cpuUsage(before);
+  return { us: (used.user + used.system) / (cycles * make().length), last };
+}
+
+const here = (url: string) => {
+  if (!url.startsWith("file://")) return null;
+  return relative(ROOT, fileURLToPath(url));
+};
+const locate: Locate = (frame) => here(frame.url);
+
+async function profile(
+  session: Session,
+  app: App,
+  env: unknown,
+  make: () => Request[],
+  file: string,
+) {
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 50 });
+  await session.post("Profiler.start");
+  const { us } = await measure(app, env, make, REQUESTS);
+  const { profile: result } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
+  await session.post("Profiler.disable");
+  writeFileSync(file, JSON.stringify(result));
+  const { totals, busy } = attribute(result, locate);
+  // Scaled to the unprofiled CPU time: the sampler's own cost is not the app's.
+  const scale = busy > 0 ? us / busy : 0;
+  return new Map([...totals].map(([k, v]) => [k, v * scale]));
+}
+
+const fixed = (n: number) => n.toFixed(0);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join("  "),
+    )
+    .join("\n");
+}
+
+async function main() {
+  const seeded = JSON.parse(readFileSync(config.seeded, "utf8")) as SeededDoc;
+  mkdirSync(OUT, { recursive: true });
+  const vars = Object.fromEntries(
+    config.service.vars.map((v) => v.split(":", 2) as [string, string]),
+  );
+  const service = await environment(config.service.state, config.service.devConfig, vars);
+  const floor = await environment(config.floor.state, config.floor.devConfig, {});
+  const apps = {
+    // By URL: the scripts' type check (Node's types) stays out of the worker's sources.
+    service: (await import(new URL("../src/app.ts", import.meta.url).href)).default as App,
+    floor: (await import(new URL("./floor/src/index.ts", import.meta.url).href)).default as App,
+  };
+  const session = new Session();
+  session.connect();
+  try {
+    const selected = pairs(
+      { url: ORIGIN, key: seeded.key },
+      seeded.service,
+      ORIGIN,
+      seeded.floor,
+    ).filter((p) => p.name.includes(config.only));
+    const summary = [["CPU µs per request", "service", "floor", "service - floor"]];
+    for (const pair of selected) {
+      console.error(`cost: ${pair.name}`);
+      const sides = {
+        service: { app: apps.service, env: service.env, make: cycle(pair.service) },
+        floor: { app: apps.floor, env: floor.env, make: cycle(pair.floor) },
+      };
+      const result: Record<string, { us: number; totals: Map<string, number> }> = {};
+      for (const [name, side] of Object.entries(sides)) {
+        // Records every answer, then warms the code up on replays.
+        const first = await send(side.app, side.env, side.make());
+        await measure(side.app, side.env, side.make, 500);
+        const { us, last } = await measure(side.app, side.env, side.make, REQUESTS);
+        if (pair.kind !== "write" && last.join() !== first.join()) {
+          throw new Error(`${pair.name}: the ${name}'s answers changed between runs`);
+        }
+        const file = join(OUT, `${pair.name.replace(/[^\w]+/g, "-")}.${name}.cpuprofile`);
+        const totals = await profile(session, side.app, side.env, side.make, file);
+        result[name] = { us, totals };
+      }
+      const s = result.service;
+      const f = result.floor;
+      if (!s || !f) continue;
+      const rows = [["CPU µs per request", "service", "floor"]];
+      for (const category of CATEGORIES) {
+        const a = s.totals.get(category) ?? 0;
+        const b = f.totals.get(category) ?? 0;
+        if (a < 0.5 && b < 0.5) continue;
+        rows.push([category, fixed(a), fixed(b)]);
+      }
+      rows.push(["= all", fixed(s.us), fixed(f.us)]);
+      console.log(`\n${pair.name} (floor: ${pair.floorRoute})\n${table(rows)}`);
+      summary.push([pair.name, fixed(s.us), fixed(f.us), fixed(s.us - f.us)]);
+    }
+    console.log(`\n${table(summary)}`);
+    const replays = [...service.replays, ...floor.replays];
+    const recorded = replays.reduce((n, r) => n + r.counts.recorded, 0);
+    console.log(
+      `\n(D1: ${recorded} statements or batches run for real, then answered from memory)`,
+    );
+  } finally {
+    session.disconnect();
+    await Promise.all([service.dispose(), floor.dispose()]);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,32 +1,35 @@
 /**
  * `npm run bench:cost`, after `npm run bench` (it reads the state that run
  * seeded): the worker's own CPU time per request, without D1's round trip,
- * for the service and its floor, each endpoint of the benchmark. Both apps
- * run here in Node, from their sources, with D1 replaced by answers recorded
- * from the benchmark's local databases (lib/cost/replay-d1.ts; KV is the
- * real local namespace, read once per key as in a warm isolate), so what is
- * measured is the app's own code and the Request/Response it builds: no
- * network, no runtime plumbing, and CPU time rather than throughput, which
- * makes it steady on a busy machine. Then one V8 CPU profile per side splits
- * it by category (lib/profile/attribute.ts); the profiles are written to
+ * for the service and its floor, each endpoint of the benchmark. Both
+ * workers are built as they deploy (wrangler's dry run: its aliases, its
+ * keep_names), unminified so a profile can name the module of every
+ * function, and run here in Node, with D1 replaced by answers recorded from
+ * the benchmark's local databases (lib/cost/replay-d1.ts; KV is the real
+ * local namespace, read once per key as in a warm isolate). What is measured
+ * is the app's own code and the Request/Response it builds: no network, no
+ * runtime plumbing, and CPU time rather than throughput, which keeps it
+ * steady on a busy machine. One V8 CPU profile per side then splits it by
+ * category (lib/profile/attribute.ts); the profiles are written to
  * bench/.state/cost/ (open one in Chrome DevTools).
  *
  * Node's Request, Response and Headers are JavaScript (workerd's are C++), so
- * their share here is larger than in the runtime; everything else is the
- * same code as deployed (from source, unminified). COST_REQUESTS (3000) per
- * measurement; BENCH_ONLY selects pairs as in the benchmark.
+ * their share here ("other runtime JS") is larger than in the runtime.
+ * COST_REQUESTS (3000) per measurement; BENCH_ONLY selects pairs as in the
+ * benchmark.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { BENCH_DIR, config, ROOT } from "./lib/config";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BENCH_DIR, config } from "./lib/config";
 import { ReplayD1 } from "./lib/cost/replay-d1";
 import type { Load } from "./lib/load";
-import { attribute, CATEGORIES, type Locate } from "./lib/profile/attribute";
+import { attribute, CATEGORIES, inBundles, moduleMap } from "./lib/profile/attribute";
 import type { CpuProfile } from "./lib/profile/cdp";
 import { pairs } from "./lib/scenarios";
 import type { FloorSeed, Seeded } from "./lib/seed";
+import { buildBundle } from "./lib/worker-config";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -124,11 +127,18 @@ async function measure(app: App, env: unknown, make: () => Request[], count: num
   return { us: (used.user + used.system) / (cycles * make().length), last };
 }
 
-const here = (url: string) => {
-  if (!url.startsWith("file://")) return null;
-  return relative(ROOT, fileURLToPath(url));
-};
-const locate: Locate = (frame) => here(frame.url);
+/** Where each bundle's modules start, by the URL Node loaded it from. */
+const bundles = new Map<string, { line: number; path: string }[]>();
+
+/** A worker built as it deploys, unminified, loaded here. */
+async function load(source: string, name: string): Promise<App> {
+  const file = await buildBundle(source, join(OUT, `${name}-bundle`), `cost-${name}`, {
+    minify: false,
+  });
+  const url = pathToFileURL(file).href;
+  bundles.set(url, moduleMap(readFileSync(file, "utf8")));
+  return (await import(url)).default as App;
+}
 
 async function profile(
   session: Session,
@@ -144,7 +154,7 @@ async function profile(
   const { profile: result } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
   await session.post("Profiler.disable");
   writeFileSync(file, JSON.stringify(result));
-  const { totals, busy } = attribute(result, locate);
+  const { totals, busy } = attribute(result, inBundles(bundles));
   // Scaled to the unprofiled CPU time: the sampler's own cost is not the app's.
   const scale = busy > 0 ? us / busy : 0;
   return new Map([...totals].map(([k, v]) => [k, v * scale]));
@@ -171,10 +181,10 @@ async function main() {
   );
   const service = await environment(config.service.state, config.service.devConfig, vars);
   const floor = await environment(config.floor.state, config.floor.devConfig, {});
+  console.error("cost: building both workers (wrangler deploy --dry-run, unminified)");
   const apps = {
-    // By URL: the scripts' type check (Node's types) stays out of the worker's sources.
-    service: (await import(new URL("../src/app.ts", import.meta.url).href)).default as App,
-    floor: (await import(new URL("./floor/src/index.ts", import.meta.url).href)).default as App,
+    service: await load(config.service.config, "service"),
+    floor: await load(config.floor.config, "floor"),
   };
   const session = new Session();
   session.connect();
@@ -194,9 +204,9 @@ async function main() {
       };
       const result: Record<string, { us: number; totals: Map<string, number> }> = {};
       for (const [name, side] of Object.entries(sides)) {
-        // Records every answer, then warms the code up on replays.
+        // Records every answer, then warms the code up on replays (as long as measured).
         const first = await send(side.app, side.env, side.make());
-        await measure(side.app, side.env, side.make, 500);
+        await measure(side.app, side.env, side.make, REQUESTS);
         const { us, last } = await measure(side.app, side.env, side.make, REQUESTS);
         if (pair.kind !== "write" && last.join() !== first.join()) {
           throw new Error(`${pair.name}: the ${name}'s answers changed between runs`);

@@ -26,6 +26,6 @@ await runCommand(keyRevokeUsage, parseKeyRevoke, async ({ target, remote, env })
   }
   const { id, orgId, mode } = result.revoked;
   console.log(
-    `revoked ${id} (${orgId}, ${mode})${made}; running isolates may accept them for up to 90 s more (README, "Revocation delay")`,
+    `revoked ${id} (${orgId}, ${mode})${made}; running isolates may accept them for up to 90 s more (docs/api-keys.md, "Revocation delay")`,
   );
 });

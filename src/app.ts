@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { recordKeyUse } from "./api-keys/last-used";
 import { docsRouter } from "./docs";
 import { errorReference } from "./docs/error-reference";
 import type { AppEnv } from "./env";
@@ -12,45 +11,25 @@ import { errorDocsBase } from "./lib/doc-url";
 import { frameworkError } from "./lib/framework-errors";
 import { logError } from "./lib/log";
 import { allowedMethods } from "./lib/method-not-allowed";
-import { apiKeyAuth } from "./middleware/auth";
-import { bodyGuard, bodySizeLimit, drainUnreadBody } from "./middleware/body-guard";
-import { database } from "./middleware/database";
-import { noStore, securityHeaders } from "./middleware/hardening";
-import { idempotency } from "./middleware/idempotency";
-import { requestLogger } from "./middleware/logger";
-import { rateLimit } from "./middleware/rate-limit";
-import { requestId } from "./middleware/request-id";
-import { routeGuard, unroutable } from "./middleware/route-guard";
+import { api } from "./middleware/api";
+import { edge } from "./middleware/edge";
+import { unroutable } from "./middleware/route-guard";
 import { mount } from "./operation/mount";
 import { lazyBodylessOperations } from "./operation/routes";
 import { OPERATIONS } from "./operations";
 import { VERSIONS } from "./versions";
 import { CURRENT_VERSION } from "./versions/ids";
-import { resolveVersion, versionHeader } from "./versions/resolve";
-import { outbox } from "./webhooks/enqueue";
 
 const app = createRouter();
 // 404 or 405: the router itself says which methods a path answers.
 const methodsFor = allowedMethods(app);
 const takesNoBody = lazyBodylessOperations(() => OPERATIONS);
 
-app.use("*", requestId(), versionHeader(), drainUnreadBody());
-// Hardening and observability: the logger sees the final status of every request.
-app.use("*", requestLogger(), securityHeaders());
-app.use("/api/*", noStore());
-app.use(
-  "/api/*",
-  apiKeyAuth(),
-  recordKeyUse(),
-  rateLimit(),
-  resolveVersion(),
-  routeGuard(methodsFor),
-  bodySizeLimit(),
-  bodyGuard(takesNoBody),
-  database(),
-  outbox(),
-  idempotency(),
-);
+// Two layers in front of every handler (each one function, not a chain of
+// them): around every request (id, version, headers, log line), and the API's
+// own steps (key, limits, route, body, database).
+app.use("*", edge());
+app.use("/api/*", api(methodsFor, takesNoBody));
 
 app.route("/", healthRouter).route("/", errorReference);
 mount(app, OPERATIONS);
@@ -58,7 +37,7 @@ app.route("/", docsRouter());
 
 /** The error body in the request's API version (the current one before it is known). */
 function renderError(c: Context<AppEnv>, err: ApiError, status = err.status) {
-  const version = VERSIONS[c.var.version ?? CURRENT_VERSION];
+  const version = VERSIONS[c.get("version") ?? CURRENT_VERSION];
   const body = version.error.body(err, docUrlFor(errorDocsBase(c), err.code));
   const res = c.json(body, status);
   for (const [name, value] of Object.entries(err.headers)) res.headers.set(name, value);

@@ -28,7 +28,7 @@ type Ids = {
   event: string;
 };
 
-// The cost table in the README's "Round trips" section. A warm isolate has
+// The cost table in docs/performance.md, "Round trips". A warm isolate has
 // the key cached, so KV reads are 0 here; the cold case is tested below.
 const scenarios: Scenario[] = [
   {
@@ -470,10 +470,10 @@ describe("round-trip budget", () => {
 
   it("webhook deliveries: at most one round trip to the catalog and one to the history", async () => {
     const api = await client();
-    const endpoint = await createEndpoint({ orgId: api.orgId, url: "https://hooks.example.com/b" });
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: "https://hooks.invalid/b" });
     const inactive = await createEndpoint({
       orgId: api.orgId,
-      url: "https://hooks.example.com/off",
+      url: "https://hooks.invalid/off",
       isActive: false,
     });
     const event = await insertEvent(endpoint, { createdAt: Date.now() - 60_000 });

@@ -14,6 +14,8 @@ import {
   eventRow,
   historyEventRow,
   MIN_ROWS,
+  type Owner,
+  owner,
   type Row,
   type Sample,
 } from "./rows";
@@ -69,25 +71,35 @@ export async function bytesPerRow(db: D1Database, sample: Sample, rows: number):
 /** How a run writes history: per event, this many deliveries, each with one attempt. */
 export type HistoryShape = { events: number; deliveriesPerEvent: number };
 
+/** Event `i` of a run happens at `start + i * SPACING_MS`, so IDs and times grow together as they do live. */
+const SPACING_MS = 50;
+
+/** The endpoints of event `i`'s deliveries: its owner's first, new ones after. */
+const endpointsOf = (who: Owner, count: number, time: number) =>
+  Array.from({ length: count }, (_, d) => (d === 0 ? who.endpointId : newId("whep", time)));
+
 /**
- * Writes events into the history as the queue consumer does for an event's
- * first attempts (src/webhooks/deliver.ts): the hand-off (the event's copy
- * and its deliveries, one batch), then per delivery the claim and the
- * recorded attempt (one batch each). `concurrency` events at a time, all
- * created at `time`. Returns the rows written.
+ * Writes events `from` to `from + events - 1` into the history as the queue
+ * consumer does for an event's first attempts (src/webhooks/deliver.ts): the
+ * hand-off (the event's copy and its deliveries, one batch), then per
+ * delivery the claim and the recorded attempt (one batch each),
+ * `concurrency` events at a time. Returns the rows written.
  */
 export async function writeHistory(
   stores: Stores,
   shape: HistoryShape,
-  { time, concurrency }: { time: number; concurrency: number },
+  { start, concurrency, from = 0 }: { start: number; concurrency: number; from?: number },
 ): Promise<number> {
-  let next = 0;
+  let next = from;
+  const end = from + shape.events;
   const one = async (i: number) => {
-    const row = eventRow(i, i % 2 === 0, time);
+    const time = start + i * SPACING_MS;
+    const who = owner(i);
+    const row = eventRow(i, i % 2 === 0, time, who);
     const event = {
-      id: String(row.id),
-      orgId: String(row.org_id),
-      mode: row.mode as "live" | "test",
+      id: row.id,
+      orgId: who.orgId,
+      mode: who.mode as "live" | "test",
       type: String(row.type),
       data: row.data as string | null,
       previous: row.previous as string | null,
@@ -96,9 +108,9 @@ export async function writeHistory(
       createdAt: time,
     };
     const tenant = { orgId: event.orgId, mode: event.mode };
-    const planned = Array.from({ length: shape.deliveriesPerEvent }, () => ({
+    const planned = endpointsOf(who, shape.deliveriesPerEvent, time).map((endpointId) => ({
       id: newId("whdl", time),
-      endpointId: newId("whep", time),
+      endpointId,
     }));
     const deliveries = await handOff(stores.history, event, planned, time);
     for (const delivery of deliveries) {
@@ -109,12 +121,12 @@ export async function writeHistory(
         leaseUntil: time + 60_000,
       });
       if (claim !== "claimed") throw new Error(`attempt not claimed: ${claim}`);
-      const attempt = attemptRow(i, time);
+      const attempt = attemptRow(i, time, who);
       await recordAttempt(
         stores.history,
         tenant,
         {
-          id: newId("what", time),
+          id: String(attempt.id),
           deliveryId: delivery.id,
           endpointId: delivery.endpointId,
           eventId: event.id,
@@ -130,7 +142,7 @@ export async function writeHistory(
     }
   };
   const worker = async () => {
-    while (next < shape.events) await one(next++);
+    while (next < end) await one(next++);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return shape.events * (1 + 2 * shape.deliveriesPerEvent);
@@ -144,23 +156,29 @@ export async function writeHistory(
 export async function fillHistory(
   db: D1Database,
   shape: HistoryShape,
-  { time, from = 0 }: { time: number; from?: number },
+  { start, from = 0 }: { start: number; from?: number },
 ): Promise<number> {
   const BATCH = 300;
   let written = 0;
-  for (let start = 0; start < shape.events; start += BATCH) {
-    const count = Math.min(BATCH, shape.events - start);
+  for (let first = 0; first < shape.events; first += BATCH) {
+    const count = Math.min(BATCH, shape.events - first);
     const events: Row[] = [];
     const deliveries: Row[] = [];
     const attempts: Row[] = [];
     for (let n = 0; n < count; n++) {
-      const i = from + start + n;
-      const event = historyEventRow(i, i % 2 === 0, time);
+      const i = from + first + n;
+      const time = start + i * SPACING_MS;
+      const who = owner(i);
+      const event = historyEventRow(i, i % 2 === 0, time, who);
       events.push(event);
-      for (let d = 0; d < shape.deliveriesPerEvent; d++) {
-        const delivery = { ...deliveryRow(i, time), event_id: event.id };
+      for (const endpointId of endpointsOf(who, shape.deliveriesPerEvent, time)) {
+        const delivery = { ...deliveryRow(i, time, { ...who, endpointId }), event_id: event.id };
         deliveries.push(delivery);
-        attempts.push({ ...attemptRow(i, time), delivery_id: delivery.id, event_id: event.id });
+        attempts.push({
+          ...attemptRow(i, time, { ...who, endpointId }),
+          delivery_id: delivery.id,
+          event_id: event.id,
+        });
       }
     }
     await db.batch([

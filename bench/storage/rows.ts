@@ -118,8 +118,10 @@ export function planJson(id: string, time: number): string {
   });
 }
 
+export type Owner = { orgId: string; mode: string; groupId: string; endpointId: string };
+
 /** The owner of row `i`: an organization, one of its groups and endpoints. */
-function owner(i: number) {
+export function owner(i: number): Owner {
   const { orgs, groups, endpoints } = theWorld();
   const o = pick(ORGS);
   return {
@@ -157,8 +159,12 @@ function planAnswer(id: string, time: number): string {
 }
 
 /** An event as the outbox and the history hold it: a group change, `previous` on updates and reorders. */
-export function eventRow(i: number, withPrevious: boolean, time = at(i)): Row & { id: string } {
-  const { orgId, mode, groupId } = owner(i);
+export function eventRow(
+  i: number,
+  withPrevious: boolean,
+  time = at(i),
+  { orgId, mode, groupId } = owner(i),
+): Row & { id: string } {
   return {
     id: newId("whev", time),
     org_id: orgId,
@@ -177,14 +183,18 @@ export function historyEventRow(
   i: number,
   withPrevious: boolean,
   time = at(i),
+  who = owner(i),
 ): Row & { id: string } {
-  const row = eventRow(i, withPrevious, time);
+  const row = eventRow(i, withPrevious, time, who);
   return { ...row, object_id: (JSON.parse(String(row.data)) as { id: string }).id };
 }
 
 /** A delivery at rest: attempted once, succeeded. */
-export function deliveryRow(i: number, time = at(i)): Row & { id: string } {
-  const { orgId, mode, endpointId } = owner(i);
+export function deliveryRow(
+  i: number,
+  time = at(i),
+  { orgId, mode, endpointId } = owner(i),
+): Row & { id: string } {
   return {
     id: newId("whdl", time),
     event_id: newId("whev", time),
@@ -203,8 +213,7 @@ export function deliveryRow(i: number, time = at(i)): Row & { id: string } {
 }
 
 /** An answered attempt with a full excerpt of the receiver's answer. */
-export function attemptRow(i: number, time = at(i)): Row {
-  const { endpointId } = owner(i);
+export function attemptRow(i: number, time = at(i), { endpointId } = owner(i)): Row {
   const excerpt = `{"received":true,"id":"${newId("whev", time)}","note":"${"x".repeat(EXCERPT_CHARS)}`;
   return {
     id: newId("what", time),

@@ -34,21 +34,23 @@ export default {
       // History written by the pipeline's own statements.
       case "/write": {
         const shape = { events: num("events"), deliveriesPerEvent: num("deliveries") };
-        const options = { time: num("time"), concurrency: num("concurrency") };
+        const options = { start: num("start"), concurrency: num("concurrency"), from: num("from") };
         return Response.json({ rows: await writeHistory(stores(env), shape, options) });
       }
       // History written in bulk.
       case "/fill": {
         const shape = { events: num("events"), deliveriesPerEvent: num("deliveries") };
         const rows = await fillHistory(env.HISTORY_DB, shape, {
-          time: num("time"),
+          start: num("start"),
           from: num("from"),
         });
         return Response.json({ rows });
       }
-      // One purge run, as the cron makes it (chunks of 1,000, 20 s at most).
+      // One purge run as the cron makes it (chunks of 1,000), within `budget` ms.
       case "/purge":
-        return Response.json(await purgeWebhookHistory(stores(env), num("now")));
+        return Response.json(
+          await purgeWebhookHistory(stores(env), num("now"), { budgetMs: num("budget") }),
+        );
       case "/count": {
         const row = await env.HISTORY_DB.prepare(
           "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM deliveries) + (SELECT count(*) FROM attempts) AS n",

@@ -166,7 +166,7 @@ export async function revokeKey(kv: Kv, sql: Sql, idOrKey: string): Promise<Revo
   }
   const listing = await findListing(sql, hashed ? { kvKey: hashed } : { id: idOrKey });
   if (listing === null) return null;
-  // Each read is a wrangler process: the record under the same KV key was just read.
+  // With --remote each read is a wrangler process: the record under the same KV key was just read.
   const record = listing.kvKey === kvKey ? found : await readRecord(kv, listing.kvKey);
   if (record?.id === listing.id) return revokeStored(kv, sql, listing.kvKey, record);
   // Already gone from KV. Its KV key may hold another key's record by now (a

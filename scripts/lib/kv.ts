@@ -1,6 +1,6 @@
 /**
- * The API_KEYS namespace as the scripts see it. The scripts reach it through
- * wrangler (local state or `--remote`); the tests pass a real KV binding.
+ * The API_KEYS namespace as the scripts see it: a binding from wrangler's
+ * getPlatformProxy locally, `wrangler kv` with `--remote`, the tests' own binding.
  * No Node imports here, so the tests can import it.
  */
 export interface Kv {

@@ -1,9 +1,10 @@
 /**
  * The API_KEYS namespace and the DB database for a script. Locally, in this
  * process through wrangler's getPlatformProxy: the bindings of wrangler.toml
- * (or of `--env`'s environment) over the state `npm run dev` persists to, in
- * about a second, where a `wrangler d1 execute` or `wrangler kv` process per
- * step took seconds each. With `--remote`, through wrangler processes against
+ * (or of `--env`'s environment) over the state `npm run dev` persists to:
+ * one workerd for the whole command (it starts in about a second), where a
+ * `wrangler d1 execute` or `wrangler kv` process per step took 1.5-2 s each.
+ * With `--remote`, through wrangler processes against
  * the deployed resources, as before (getPlatformProxy only reaches those
  * through a Cloudflare login and a remote proxy session).
  */

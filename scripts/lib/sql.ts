@@ -1,8 +1,8 @@
 /**
- * The D1 database as the scripts see it. The scripts reach it through
- * `wrangler d1 execute` (local state or `--remote`), which takes SQL text and
- * no bound parameters, so every value goes into the text through `sqlLiteral`;
- * the tests pass a real D1 binding. No Node imports here, so the tests can import it.
+ * The D1 database as the scripts see it: a binding from wrangler's
+ * getPlatformProxy locally, `wrangler d1 execute` with `--remote`, which takes
+ * SQL text and no bound parameters, so every value goes into the text through
+ * `sqlLiteral` (whatever the route); the tests pass a real D1 binding. No Node imports here, so the tests can import it.
  */
 
 export type Row = Record<string, unknown>;

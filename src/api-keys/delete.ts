@@ -12,7 +12,7 @@ export default defineOperation({
     operationId: "delete-api-key",
     summary: "Delete an API key",
     description:
-      "Revokes the key and every key it made, directly or through them: this isolate refuses them at once, every other within the revocation delay (README). A key made over the API may delete only itself and the keys it made; a key made by the operator (the command line) any key of its organization and mode. To rotate, create the new key, deploy it, then delete the old one.",
+      "Revokes the key and every key it made, directly or through them: this isolate refuses them at once, every other within the revocation delay (about 90 s). A key made over the API may delete only itself and the keys it made; a key made by the operator (the command line) any key of its organization and mode. To rotate, create the new key, deploy it, then delete the old one.",
     tags: ["API keys"],
     request: { params: KeyIdParam },
   },

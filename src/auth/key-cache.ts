@@ -5,7 +5,7 @@ import { logLine } from "../lib/log";
 /**
  * How long a warm isolate trusts a key it looked up. A revoked key keeps
  * working here for at most this long, on top of KV's own propagation delay
- * (README, "Revocation delay"). Expiry is still checked on every request.
+ * (docs/api-keys.md, "Revocation delay"). Expiry is still checked on every request.
  */
 export const KEY_CACHE_TTL_MS = 30_000;
 /**

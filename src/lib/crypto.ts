@@ -14,7 +14,7 @@ import { type KeyRing, type KeySecrets, keyRing, type RingKey } from "./key-ring
  *
  * v1 stays accepted after the re-encryption upgraded every value: refusing
  * it would take the job's state, a D1 read, on every decryption. Rotating
- * the key once retires it (README, "Rotating the encryption key").
+ * the key once retires it (docs/operations.md, "Rotating the encryption key").
  */
 const V1 = "enc:v1:";
 const V2 = "enc:v2:";

@@ -1,8 +1,7 @@
-import { createMiddleware } from "hono/factory";
+import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { inspectJson } from "../lib/json-walk";
-import { matchedRoutePattern } from "../lib/matched-route";
 import { isJsonMediaType } from "../lib/media-type";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -47,78 +46,73 @@ function joined(chunks: Uint8Array[], size: number): Uint8Array {
  * left to stream. Past the limit, the rest is read and dropped (up to
  * MAX_DRAIN_BYTES) before the 413 goes out, so the client reads it.
  */
-export function bodySizeLimit() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const body = c.req.raw.body;
-    if (!body) return next();
-    const declared = c.req.raw.headers.get("content-length");
-    const chunked = c.req.raw.headers.has("transfer-encoding");
-    if (declared !== null && !chunked && Number(declared) <= MAX_BODY_BYTES) return next();
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        await dropRest(reader, size);
-        throw new ApiError("payload_too_large");
-      }
-      chunks.push(value);
+export async function limitBodySize(c: Context<AppEnv>): Promise<void> {
+  const body = c.req.raw.body;
+  if (!body) return;
+  const declared = c.req.raw.headers.get("content-length");
+  const chunked = c.req.raw.headers.has("transfer-encoding");
+  if (declared !== null && !chunked && Number(declared) <= MAX_BODY_BYTES) return;
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await dropRest(reader, size);
+      throw new ApiError("payload_too_large");
     }
-    c.req.raw = new Request(c.req.raw, { body: joined(chunks, size) });
-    return next();
-  });
+    chunks.push(value);
+  }
+  c.req.raw = new Request(c.req.raw, { body: joined(chunks, size) });
 }
 
 /**
  * Any answer given before the request's body was read (a 401, a 404, a
  * body-less operation) waits until the body is read and dropped, up to
- * MAX_DRAIN_BYTES, for the same reason as the 413.
+ * MAX_DRAIN_BYTES, for the same reason as the 413. Once the answer is final.
  */
-export function drainUnreadBody() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    await next();
-    const body = c.req.raw.body;
-    if (body && !body.locked && !c.req.raw.bodyUsed) await dropRest(body.getReader(), 0);
-  });
+export async function drainUnreadBody(c: Context<AppEnv>): Promise<void> {
+  const body = c.req.raw.body;
+  if (body && !body.locked && !c.req.raw.bodyUsed) await dropRest(body.getReader(), 0);
 }
 
 /** Whether the operation a request matched takes no request body (by method and route pattern). */
 type TakesNoBody = (method: string, pattern: string) => boolean;
 
 /**
- * Transport rules for request bodies, before any schema sees them: JSON
- * content type (415), a JSON object nested at most MAX_JSON_DEPTH deep (400
- * invalid_json), holding only well-formed Unicode and no `__proto__` keys
- * (400 validation_error naming the field). The parsed body is handed to the
- * validator through Hono's body cache, so it is parsed once. An operation
- * without a body (a DELETE, a POST that takes none) ignores whatever body and
+ * Transport rules for the body of a POST, PUT or PATCH, before any schema
+ * sees it: JSON content type (415), a JSON object nested at most
+ * MAX_JSON_DEPTH deep (400 invalid_json), holding only well-formed Unicode
+ * and no `__proto__` keys (400 validation_error naming the field). The parsed
+ * body is handed to the validator through Hono's body cache, so it is parsed
+ * once. An operation without a body (a DELETE, a POST that takes none;
+ * `pattern` is the route the request matched) ignores whatever body and
  * content type it is sent: the SDKs send `{}` or nothing, as `application/json`.
  */
-export function bodyGuard(takesNoBody: TakesNoBody) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    if (!WITH_BODY.has(c.req.method)) return next();
-    const pattern = matchedRoutePattern(c);
-    if (pattern !== null && takesNoBody(c.req.method, pattern)) return next();
-    const contentType = c.req.header("content-type");
-    if (!isJsonMediaType(contentType)) throw new ApiError("unsupported_media_type");
-    const bytes = await c.req.arrayBuffer();
-    if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
-    const body = parseObject(bytes);
-    rejectUnstorable(body);
-    c.req.bodyCache.json = Promise.resolve(body);
-    // The OpenAPI layer checks Content-Type again, with a pattern stricter than
-    // RFC 9110 (no space before `;`, no bare `;`) that throws a bare 415: it is
-    // shown the media type parsed here, so the two checks cannot disagree.
-    if (contentType !== "application/json") {
-      const headers = new Headers(c.req.raw.headers);
-      headers.set("content-type", "application/json");
-      c.req.raw = new Request(c.req.raw, { headers, body: bytes });
-    }
-    await next();
-  });
+export async function guardBody(
+  c: Context<AppEnv>,
+  pattern: string | null,
+  takesNoBody: TakesNoBody,
+): Promise<void> {
+  if (!WITH_BODY.has(c.req.method)) return;
+  if (pattern !== null && takesNoBody(c.req.method, pattern)) return;
+  const contentType = c.req.header("content-type");
+  if (!isJsonMediaType(contentType)) throw new ApiError("unsupported_media_type");
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("payload_too_large");
+  const body = parseObject(bytes);
+  rejectUnstorable(body);
+  c.req.bodyCache.json = Promise.resolve(body);
+  // The OpenAPI layer checks Content-Type again, with a pattern stricter than
+  // RFC 9110 (no space before `;`, no bare `;`) that throws a bare 415: it is
+  // shown the media type parsed here, so the two checks cannot disagree.
+  if (contentType !== "application/json") {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("content-type", "application/json");
+    c.req.raw = new Request(c.req.raw, { headers, body: bytes });
+  }
 }
 
 function parseObject(bytes: ArrayBuffer): object {

@@ -1,5 +1,4 @@
-import { createMiddleware } from "hono/factory";
-import { Db } from "../db/database";
+import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { isBookmark, laterBookmark } from "../lib/bookmarks";
 import { cursorBookmark } from "../lib/cursor";
@@ -25,17 +24,20 @@ export function sessionStart(method: string, bookmark: string | undefined, curso
 }
 
 /**
- * One database handle per request over a D1 session (see sessionStart). Every
- * response carries the session's bookmark for the client to send back.
+ * The request's D1 session (see sessionStart); its bookmark so far is the
+ * request's `bookmark`. The cursor matters only to a read sent with a
+ * bookmark, so the query string is parsed for it only then.
  */
-export function database() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const start = sessionStart(c.req.method, c.req.header(BOOKMARK_HEADER), c.req.query("cursor"));
-    const session = c.env.DB.withSession(start);
-    c.set("db", new Db(session, { request: { id: c.var.requestId, idempotencyKey: null } }));
-    c.set("bookmark", () => session.getBookmark());
-    await next();
-    const latest = session.getBookmark();
-    if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
-  });
+export function openSession(c: Context<AppEnv>): D1DatabaseSession {
+  const bookmark = c.req.header(BOOKMARK_HEADER);
+  const cursor = bookmark === undefined ? undefined : c.req.query("cursor");
+  const session = c.env.DB.withSession(sessionStart(c.req.method, bookmark, cursor));
+  c.set("bookmark", () => session.getBookmark());
+  return session;
+}
+
+/** Every response carries the session's bookmark for the client to send back. */
+export function sendBookmark(c: Context<AppEnv>, session: D1DatabaseSession) {
+  const latest = session.getBookmark();
+  if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
 }

@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { createMiddleware } from "hono/factory";
 import { Db } from "../db/database";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -7,6 +6,7 @@ import { KeyClaim } from "../idempotency/claim";
 import { markFinished, recordRefusal, storeResponse } from "../idempotency/records";
 import { sha256Hex } from "../lib/encoding";
 import { logError } from "../lib/log";
+import type { Tenant } from "../tenant";
 
 const IDEMPOTENCY_HEADER = "Idempotency-Key";
 const KEYED_METHODS = new Set(["POST", "PUT", "PATCH"]);
@@ -27,7 +27,7 @@ function keyFrom(c: Context<AppEnv>): string | undefined {
  * at once). Otherwise, after the answer: a claimed write stores it; a write
  * that applied nothing records it, so retries replay it.
  */
-async function settle(c: Context<AppEnv>, claim: KeyClaim) {
+export async function settleClaim(c: Context<AppEnv>, claim: KeyClaim) {
   if (!claim.attempted || c.res.headers.has("Idempotent-Replayed")) return;
   const primary = new Db(c.env.DB);
   const request = claim.request;
@@ -63,24 +63,24 @@ async function settle(c: Context<AppEnv>, claim: KeyClaim) {
  * stored after it was sent. A retry of a used key pays one extra read
  * (src/idempotency/retry.ts). A request that never writes (failed
  * validation, empty update) claims and stores nothing.
+ *
+ * The request's claim, or null (another method, or no key); a malformed key
+ * is a 400. The claim joins the request's database (src/middleware/api.ts),
+ * and `settleClaim` (above) runs once the answer is known.
  */
-export function idempotency() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    if (!KEYED_METHODS.has(c.req.method)) return next();
-    const key = keyFrom(c);
-    if (key === undefined) return next();
-    const claim = new KeyClaim({
-      tenant: c.var.tenant,
-      key,
-      method: c.req.method,
-      path: c.req.path,
-      bodyHash: await sha256Hex(await c.req.arrayBuffer()),
-      version: c.var.version,
-      claimId: crypto.randomUUID(),
-    });
-    c.set("idempotency", claim.request);
-    c.set("db", c.var.db.with({ claim, request: { id: c.var.requestId, idempotencyKey: key } }));
-    await next();
-    await settle(c, claim);
+export async function claimOf(c: Context<AppEnv>, tenant: Tenant): Promise<KeyClaim | null> {
+  if (!KEYED_METHODS.has(c.req.method)) return null;
+  const key = keyFrom(c);
+  if (key === undefined) return null;
+  const claim = new KeyClaim({
+    tenant,
+    key,
+    method: c.req.method,
+    path: c.req.path,
+    bodyHash: await sha256Hex(await c.req.arrayBuffer()),
+    version: c.get("version"),
+    claimId: crypto.randomUUID(),
   });
+  c.set("idempotency", claim.request);
+  return claim;
 }

@@ -1,4 +1,4 @@
-import { createMiddleware } from "hono/factory";
+import type { Context } from "hono";
 import type { AppEnv, Auth } from "../env";
 import { matchedRoutePattern } from "../lib/matched-route";
 
@@ -9,25 +9,24 @@ import { matchedRoutePattern } from "../lib/matched-route";
  * `REQUEST_LOGS = "off"` silences it: `wrangler dev` relays every line through
  * its own process, which costs more locally than Workers Logs does deployed.
  */
-export function requestLogger() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.env.REQUEST_LOGS === "off") return next();
-    const started = Date.now();
-    await next();
-    const auth: Auth | undefined = c.var.auth;
-    console.log(
-      JSON.stringify({
-        level: "info",
-        message: "request",
-        requestId: c.var.requestId,
-        method: c.req.method,
-        route: matchedRoutePattern(c),
-        status: c.res.status,
-        durationMs: Date.now() - started,
-        keyId: auth?.keyId ?? null,
-        orgId: auth?.orgId ?? null,
-        livemode: auth ? auth.livemode : null,
-      }),
-    );
-  });
+export const requestLogsOn = (c: Context<AppEnv>) => c.env.REQUEST_LOGS !== "off";
+
+/** The request's line, once its answer is final; `started` is when it came in (epoch ms). */
+export function logRequest(c: Context<AppEnv>, started: number) {
+  // Unset when the request never authenticated.
+  const auth: Auth | undefined = c.get("auth");
+  console.log(
+    JSON.stringify({
+      level: "info",
+      message: "request",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route: matchedRoutePattern(c),
+      status: c.res.status,
+      durationMs: Date.now() - started,
+      keyId: auth?.keyId ?? null,
+      orgId: auth?.orgId ?? null,
+      livemode: auth ? auth.livemode : null,
+    }),
+  );
 }

@@ -1,7 +1,4 @@
-import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { matchedRoutePattern } from "../lib/matched-route";
 
 const MAX_SHOWN_PATH = 200;
 
@@ -24,14 +21,16 @@ export function unroutable(methodsFor: (path: string) => string[], method: strin
 
 /**
  * Answers 404 and 405 before body checks run, so a wrong method is told so
- * rather than that its body has the wrong content type.
+ * rather than that its body has the wrong content type. `pattern` is the
+ * route the request matched (src/lib/matched-route.ts); null: none did.
  */
-export function routeGuard(methodsFor: (path: string) => string[]) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    // The router already found a handler for this method: nothing to check.
-    if (matchedRoutePattern(c) !== null) return next();
-    const error = unroutable(methodsFor, c.req.method, c.req.path);
-    if (error) throw error;
-    await next();
-  });
+export function guardRoute(
+  methodsFor: (path: string) => string[],
+  method: string,
+  path: string,
+  pattern: string | null,
+): void {
+  if (pattern !== null) return;
+  const error = unroutable(methodsFor, method, path);
+  if (error) throw error;
 }

@@ -1,10 +1,11 @@
-import { createMiddleware } from "hono/factory";
+import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { API_VERSIONS, CURRENT_VERSION, isApiVersion } from "./ids";
+import type { Tenant } from "../tenant";
+import { API_VERSIONS, type ApiVersion, CURRENT_VERSION, isApiVersion } from "./ids";
 import { pinnedVersion } from "./pins";
 
-const VERSION_HEADER = "Commet-Version";
+export const VERSION_HEADER = "Commet-Version";
 
 const sentVersion = (header: string | undefined) => {
   const value = header?.trim();
@@ -12,17 +13,13 @@ const sentVersion = (header: string | undefined) => {
 };
 
 /**
- * First of all: a request naming a version we serve is shaped by it from here
- * on, 401s included; anything else starts as the current version. Every
- * response says which version shaped it.
+ * First of all (src/middleware/edge.ts): a request naming a version we serve
+ * is shaped by it from here on, 401s included; anything else starts as the
+ * current version. Every response says which version shaped it.
  */
-export function versionHeader() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const sent = sentVersion(c.req.header(VERSION_HEADER));
-    c.set("version", sent !== undefined && isApiVersion(sent) ? sent : CURRENT_VERSION);
-    await next();
-    c.res.headers.set(VERSION_HEADER, c.var.version);
-  });
+export function requestedVersion(c: Context<AppEnv>): ApiVersion {
+  const sent = sentVersion(c.req.header(VERSION_HEADER));
+  return sent !== undefined && isApiVersion(sent) ? sent : CURRENT_VERSION;
 }
 
 /**
@@ -30,20 +27,14 @@ export function versionHeader() {
  * current version. A header naming a version we do not serve is a 400,
  * shaped as the current version.
  */
-export function resolveVersion() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const sent = sentVersion(c.req.header(VERSION_HEADER));
-    if (sent !== undefined && !isApiVersion(sent)) {
-      throw ApiError.validation([
-        { field: VERSION_HEADER, message: `must be one of ${API_VERSIONS.join(", ")}` },
-      ]);
-    }
-    if (sent === undefined) {
-      c.set(
-        "version",
-        (await pinnedVersion(c.env.API_KEYS, c.var.tenant.orgId)) ?? CURRENT_VERSION,
-      );
-    }
-    await next();
-  });
+export async function resolveVersion(c: Context<AppEnv>, tenant: Tenant): Promise<void> {
+  const sent = sentVersion(c.req.header(VERSION_HEADER));
+  if (sent !== undefined && !isApiVersion(sent)) {
+    throw ApiError.validation([
+      { field: VERSION_HEADER, message: `must be one of ${API_VERSIONS.join(", ")}` },
+    ]);
+  }
+  if (sent === undefined) {
+    c.set("version", (await pinnedVersion(c.env.API_KEYS, tenant.orgId)) ?? CURRENT_VERSION);
+  }
 }

@@ -7,7 +7,7 @@ import { queryPlanProblems } from "../helpers/query-plans";
 beforeAll(() => setMarkDelay(0));
 afterAll(() => setMarkDelay());
 
-// The API key rows of the README's "Round trips" table, with a lineage to walk.
+// The API key rows of the "Round trips" table (docs/performance.md), with a lineage to walk.
 describe("API key endpoints: round trips and query plans", () => {
   it("create 1 (its listed mark after the response is KV only), list 1, delete 2 with what it made, refusals 1", async () => {
     const api = await client();

@@ -114,7 +114,7 @@ describe("revocation in the isolate that revokes", () => {
     const { key, record } = await createKey(uniqueOrg());
     expect((await list(key)).status).toBe(200);
     await env.API_KEYS.delete(await recordKvKey(key));
-    // Other isolates behave like this for up to KEY_CACHE_TTL_MS (README, "Revocation delay").
+    // Other isolates behave like this for up to KEY_CACHE_TTL_MS (docs/api-keys.md, "Revocation delay").
     expect((await list(key)).status).toBe(200);
     forgetKey(record.id);
     expectError(await list(key), 401, "unauthorized");

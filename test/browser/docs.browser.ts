@@ -154,7 +154,8 @@ async function run(page: Page) {
           .filter({ visible: true });
         await entry.click({ timeout: 20_000 });
         const section = sectionOf(page, source.slug, op);
-        await section.waitFor({ timeout: 5_000 });
+        // A long document on a busy machine: Scalar may take seconds to render a section.
+        await section.waitFor({ timeout: 20_000 });
         const label = await section.getAttribute("label");
         assert(!op.summary || label === op.summary, `${name}: heading ${label}, not ${op.summary}`);
       }

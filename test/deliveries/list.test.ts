@@ -142,7 +142,7 @@ describe("GET /webhooks/{id}/deliveries", () => {
       "validation_error",
       "cursor",
     );
-    const other = await createEndpoint({ orgId: api.orgId, url: "https://hooks.example.com/b" });
+    const other = await createEndpoint({ orgId: api.orgId, url: "https://hooks.invalid/b" });
     expectError(
       await api.get(`/webhooks/${other.id}/deliveries?status=failed&cursor=${cursor}`),
       400,
@@ -194,7 +194,7 @@ describe("GET /webhooks/{id}/deliveries", () => {
       "id",
     );
     // A sibling endpoint of the same organization lists none of them.
-    const sibling = await createEndpoint({ orgId: api.orgId, url: "https://hooks.example.com/s" });
+    const sibling = await createEndpoint({ orgId: api.orgId, url: "https://hooks.invalid/s" });
     const res = await api.get<List>(`/webhooks/${sibling.id}/deliveries`);
     expect(res.body).toEqual({ object: "list", data: [], hasMore: false });
   });

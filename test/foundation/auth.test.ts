@@ -115,7 +115,7 @@ describe("key records in KV", () => {
     const stored = await env.API_KEYS.get(`apikey:${hash}`, "json");
     expect(stored).toEqual(record);
     expect(Object.keys(stored as object).sort()).toEqual(
-      // createdBy: null, the operator's (lineage, README "API keys").
+      // createdBy: null, the operator's (docs/api-keys.md, "Lineage").
       ["createdAt", "createdBy", "expiresAt", "id", "mode", "name", "orgId", "tier"].sort(),
     );
     expect(record).toMatchObject({ orgId: org, mode: "live", name: "ci", tier: "standard" });

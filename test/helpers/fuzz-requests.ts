@@ -47,7 +47,7 @@ export async function makeFixture(api: Client): Promise<Fixture> {
   const free = await api.post<{ data: { id: string } }>("/plans/manage", { name: "free", code });
   const apiKey = await api.post<{ data: { id: string } }>("/api-keys", { name: "fuzz" });
   const webhook = await api.post<{ data: { id: string } }>("/webhooks", {
-    url: "http://fuzz.example.com:9/fuzz",
+    url: "http://fuzz.invalid:9/fuzz",
     events: ["*"],
   });
   const events = await api.get<{ data: { id: string }[] }>("/events?limit=1");

@@ -135,7 +135,7 @@ export async function setup(
   const endpoint = await createEndpoint({
     orgId: api.orgId,
     mode: api.mode,
-    url: opts.url ?? "https://hooks.example.com/commet",
+    url: opts.url ?? "https://hooks.invalid/commet",
     events: opts.events ?? ["*"],
     isActive: opts.isActive ?? true,
     createdAt: opts.createdAt ?? Date.now() - 10 * 24 * 3600_000,

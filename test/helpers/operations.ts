@@ -1,4 +1,4 @@
-/** The operations of the wire contract, by operationId: what the SDKs rely on (README, API). */
+/** The operations of the wire contract, by operationId: what the SDKs rely on (docs/api.md). */
 export const API_OPERATIONS = [
   "create-plan-group",
   "get-plan-group",

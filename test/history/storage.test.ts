@@ -70,13 +70,8 @@ describe("the purge's arithmetic", () => {
 
     const chunk = 4;
     const steps = 3;
-    await fillHistory(
-      env.HISTORY_FRESH,
-      { events: (steps + 1) * chunk, deliveriesPerEvent: 1 },
-      {
-        time: createdAt,
-      },
-    );
+    const shape = { events: (steps + 1) * chunk, deliveriesPerEvent: 1 };
+    await fillHistory(env.HISTORY_FRESH, shape, { start: createdAt });
     // A clock that reaches the budget after `steps` chunks.
     let tick = 0;
     const cut = await purgeWebhookHistory(stores, now, {

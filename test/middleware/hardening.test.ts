@@ -353,7 +353,7 @@ describe("operations without a body", () => {
     const plan = await createPlan(api, { planGroupId: group.id });
     const key = await api.post<{ data: { id: string } }>("/api-keys", { name: "doomed" });
     const hook = await api.post<{ data: { id: string } }>("/webhooks", {
-      url: "http://hooks.example.com:9/h",
+      url: "http://hooks.invalid:9/h",
       events: ["*"],
     });
     const ids: Record<string, string> = {
@@ -383,7 +383,7 @@ describe("operations without a body", () => {
   it("a POST that takes no body accepts nothing or {} whatever its content type", async () => {
     const api = await client();
     const hook = await api.post<{ data: { id: string } }>("/webhooks", {
-      url: "http://hooks.example.com:9/h",
+      url: "http://hooks.invalid:9/h",
       events: ["*"],
     });
     for (const [rawBody, type] of [

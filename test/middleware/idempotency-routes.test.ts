@@ -9,7 +9,7 @@ type Id = { data: { id: string } };
 
 async function fixtures(c: Client) {
   const webhook = (
-    await c.post<Id>("/webhooks", { url: "http://hooks.example.com:9/w", events: ["plan.created"] })
+    await c.post<Id>("/webhooks", { url: "http://hooks.invalid:9/w", events: ["plan.created"] })
   ).body.data.id;
   const group = (await c.post<Id>("/plan-groups", { name: "G" })).body.data.id;
   const plan = (await c.post<Id>("/plans/manage", { name: "P", code: "p", planGroupId: group }))
@@ -75,7 +75,7 @@ const writes: Record<string, (f: Awaited<ReturnType<typeof fixtures>>) => Keyed>
   "POST /api/v1/webhooks": () => ({
     method: "POST",
     path: "/webhooks",
-    body: { url: "https://example.com/hooks", events: ["*"] },
+    body: { url: "https://hooks.invalid/hooks", events: ["*"] },
   }),
   "PATCH /api/v1/webhooks/:id": (f) => ({
     method: "PATCH",

@@ -72,7 +72,7 @@ async function makeWorld(
   let deliveryId = "";
   if (extras.webhook) {
     const webhook = await api.post<{ data: { id: string } }>("/webhooks", {
-      url: `https://${label}.example.com/hooks`,
+      url: `https://${label}.hooks.invalid/hooks`,
       events: ["*"],
       description: label,
     });

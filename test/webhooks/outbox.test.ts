@@ -35,7 +35,7 @@ const types = (rows: EventRow[]) => rows.map((e) => e.type).sort();
 async function subscribed(mode: "test" | "live" = "test") {
   const api = await client(undefined, mode, "2026-07-31");
   const url =
-    mode === "live" ? "https://receiver.invalid/hooks" : "http://receiver.example.com:9/hooks";
+    mode === "live" ? "https://receiver.invalid/hooks" : "http://receiver.invalid:9/hooks";
   expect((await api.post("/webhooks", { url, events: ["*"] })).status).toBe(201);
   return api;
 }

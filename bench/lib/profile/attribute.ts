@@ -98,6 +98,14 @@ export const inBundle =
   (frame) =>
     frame.scriptId === bundle.scriptId ? (moduleAt(bundle.modules, frame.lineNumber) ?? "?") : null;
 
+/** The same for bundles loaded by URL (Node): `bundles` maps each URL to its modules. */
+export const inBundles =
+  (bundles: Map<string, { line: number; path: string }[]>): Locate =>
+  (frame) => {
+    const modules = bundles.get(frame.url);
+    return modules ? (moduleAt(modules, frame.lineNumber) ?? "?") : null;
+  };
+
 /** The category of a frame of its own, or null to take its caller's (a native the JS called). */
 function ownCategory(frame: CallFrame, locate: Locate): Category | "idle" | null {
   switch (frame.functionName) {

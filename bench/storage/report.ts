@@ -76,9 +76,13 @@ export const historyBytesPerEvent = (sizes: Sizes, s: Scenario) =>
 export const historyLimitRate = (sizes: Sizes, s: Scenario) =>
   D1_LIMIT_BYTES / (HISTORY_KEPT_S * historyBytesPerEvent(sizes, s));
 
-/** Events per second, sustained for a day, whose rows 48 purge runs of 20 s delete. */
-export const purgeKeepsUpRate = (purgeRowsPerSecond: number, s: Scenario) =>
-  (PURGE_RUNS_PER_DAY * PURGE_BUDGET_S * purgeRowsPerSecond) / (DAY_S * rowsPerEvent(s));
+/** Rows in a history database of 10 GB: the most one day (or all 30) can leave to purge. */
+export const rowsInFullHistory = (sizes: Sizes, s: Scenario) =>
+  (D1_LIMIT_BYTES / historyBytesPerEvent(sizes, s)) * rowsPerEvent(s);
+
+/** Purge runs of 20 s that delete `rows` at the measured rate. */
+export const purgeRunsFor = (rows: number, purgeRowsPerSecond: number) =>
+  rows / (purgeRowsPerSecond * PURGE_BUDGET_S);
 
 /**
  * Catalog bytes per write per second at steady state: every write keyed

@@ -1,18 +1,18 @@
 /**
  * Typical rows of every table of both databases, shaped after what the code
- * writes (src/plan-groups/queries.ts groupSnapshot and src/plans/queries.ts
- * planSnapshot for event data, src/webhooks/outbox.ts, src/history/hand-off.ts,
- * src/history/deliveries.ts, src/idempotency/records.ts, ...). Used by
+ * writes (src/plan-groups/queries.ts groupSnapshot for event data,
+ * src/webhooks/outbox.ts, src/history/hand-off.ts, src/history/deliveries.ts,
+ * src/idempotency/records.ts, ...). Used by
  * `npm run storage:measure` (bench/storage/) and by
  * test/history/storage.test.ts, which holds the measured sizes to bounds.
  */
 import { newId } from "../../src/lib/ids";
 
-export type Value = string | number | null;
+type Value = string | number | null;
 export type Row = Record<string, Value>;
 
 /** Where a table lives: the catalog (binding DB) or the history (HISTORY_DB). */
-export type Database = "catalog" | "history";
+type Database = "catalog" | "history";
 
 export type Sample = {
   database: Database;
@@ -30,7 +30,7 @@ const ENDPOINTS_PER_ORG = 2;
 /** Plans in the typical group an event carries. */
 const PLANS_PER_GROUP = 4;
 /** The API's own excerpt cut (src/webhooks/post.ts EXCERPT_CHARS). */
-export const EXCERPT_CHARS = 256;
+const EXCERPT_CHARS = 256;
 /**
  * Fewest rows a measurement may insert: the plan_groups sample's first rows
  * are the groups the plans sample's rows belong to (plans.plan_group_id
@@ -82,7 +82,7 @@ export const RUN_START = Date.UTC(2026, 7, 3, 12);
 const at = (i: number) => RUN_START + i * 50;
 
 /** The JSON an event of a plan group carries (groupSnapshot): the group and its members. */
-export function groupJson(id: string, time: number, plans = PLANS_PER_GROUP): string {
+function groupJson(id: string, time: number, plans = PLANS_PER_GROUP): string {
   const names = ["Free", "Starter", "Pro", "Business", "Enterprise", "Scale"];
   return JSON.stringify({
     id,
@@ -96,25 +96,6 @@ export function groupJson(id: string, time: number, plans = PLANS_PER_GROUP): st
       name: names[n % names.length],
       sortOrder: n,
     })),
-  });
-}
-
-/** The JSON an event of a plan carries (planSnapshot). */
-export function planJson(id: string, time: number): string {
-  return JSON.stringify({
-    id,
-    code: "pro-monthly",
-    name: "Pro (monthly)",
-    description: "For growing teams: metered usage with a monthly allowance",
-    consumptionModel: "metered",
-    isPublic: true,
-    isFree: false,
-    blockOnExhaustion: null,
-    metadata: { tier: "pro", seats: 10 },
-    planGroupId: newId("pgrp", time),
-    sortOrder: 2,
-    createdAt: time - 86_400_000,
-    updatedAt: time,
   });
 }
 

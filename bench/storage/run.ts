@@ -3,13 +3,16 @@
  * rate at which each database reaches D1's 10 GB, and whether the webhook
  * purge deletes a day of history faster than the service writes one. Runs
  * bench/storage/worker.ts in local workerd on a throwaway state
- * (bench/.state/storage, made afresh each run; never .wrangler/). Settings
- * from the environment: STORAGE_ROWS (rows per table for the sizes, 5000),
- * STORAGE_WRITE_EVENTS (events written by the pipeline's statements, 3000),
- * STORAGE_FILL_EVENTS (more written in bulk for the purge, 60000),
- * STORAGE_CONCURRENCY (events written at once, 8). About two minutes.
+ * (bench/.state/storage, made afresh each run; never .wrangler/): the sizes,
+ * then history 31 days old written in bulk, then more written by the
+ * pipeline's own statements (timed), then purged (timed). Settings from the
+ * environment: STORAGE_ROWS (rows per table for the sizes, 5000),
+ * STORAGE_FILL_EVENTS (events written in bulk, 60000), STORAGE_WRITE_EVENTS
+ * (events written by the pipeline's statements, 3000), STORAGE_CONCURRENCY
+ * (events written at once, 8), STORAGE_DEBUG (a line per step). About two
+ * minutes.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BENCH_DIR, ROOT } from "../lib/config";
 import { installCleanup, runWrangler } from "../lib/servers";
@@ -23,7 +26,8 @@ import {
   PREVIOUS_SHARE,
   PURGE_BUDGET_S,
   PURGE_RUNS_PER_DAY,
-  purgeKeepsUpRate,
+  purgeRunsFor,
+  rowsInFullHistory,
   rowsPerEvent,
   SCENARIOS,
   sizesOf,
@@ -57,6 +61,11 @@ const n = (x: number, digits = 0) =>
  * changes, which would cut a step short mid-run.
  */
 function writeConfig(bundled: string | null): string {
+  // The service's own runtime date, so the worker runs what the service runs.
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(
+    readFileSync(resolve(ROOT, "wrangler.toml"), "utf8"),
+  )?.[1];
+  if (!date) throw new Error("no compatibility_date in wrangler.toml");
   const database = (binding: string, name: string, id: string, dir: string) =>
     `[[d1_databases]]\nbinding = "${binding}"\ndatabase_name = "${name}"\ndatabase_id = "${id}"\nmigrations_dir = ${JSON.stringify(resolve(ROOT, dir))}\n`;
   const path = resolve(STATE, "wrangler.toml");
@@ -66,7 +75,7 @@ function writeConfig(bundled: string | null): string {
       `name = "storage-measure"`,
       `main = ${JSON.stringify(bundled ?? resolve(BENCH_DIR, "storage/worker.ts"))}`,
       bundled ? "no_bundle = true" : "",
-      `compatibility_date = "2026-04-20"`,
+      `compatibility_date = "${date}"`,
       `compatibility_flags = ["nodejs_compat"]`,
       "",
       database("DB", "storage-catalog", "00000000-0000-0000-0000-00000000000a", "migrations"),
@@ -221,33 +230,29 @@ async function main() {
       `Every write keyed and firing one event: ${n(catalogRate, 0)} writes/s sustained reach 10 GB besides that catalog (idempotency ${n(sizes.idempotency)} B kept 24.5 h, outbox ${n(sizes.outbox)} B kept ~41 min).`,
     );
 
-    console.log("\n## Purge against writes (1 delivery and 1 attempt per event)\n");
+    console.log("\n## Purge against writes\n");
+    const perDay = purgeRowsPerS * PURGE_RUNS_PER_DAY * PURGE_BUDGET_S;
+    const one = SCENARIOS[1] ?? { name: "", deliveries: 1, attempts: 1 };
     console.log(
-      `written by the pipeline's statements: ${n(written.rows)} rows in ${n(written.seconds, 1)} s = ${n(writeEventsPerS)} events/s, ${n(writeRowsPerS)} rows/s (${CONCURRENCY} at once)`,
+      `purged: ${n(purged)} of ${n(before.rows)} rows (${n(after.rows)} left) in ${runs} runs of at most 2 s, ${n(purgeSeconds, 1)} s = ${n(purgeRowsPerS)} rows/s; ${PURGE_RUNS_PER_DAY} runs of ${PURGE_BUDGET_S} s a day delete ${n(perDay)} rows`,
     );
     console.log(
-      `purged: ${n(purged)} of ${n(before.rows)} rows (${n(after.rows)} left) in ${runs} runs of at most 2 s, ${n(purgeSeconds, 1)} s = ${n(purgeRowsPerS)} rows/s`,
+      `written by the pipeline's statements (1 delivery, 1 attempt per event, ${CONCURRENCY} events at once): ${n(written.rows)} rows in ${n(written.seconds, 1)} s = ${n(writeEventsPerS)} events/s, ${n(writeRowsPerS)} rows/s; per row the purge is ${n(purgeRowsPerS / writeRowsPerS)}× faster`,
     );
     console.log(
-      `a day of the purge (${PURGE_RUNS_PER_DAY} runs of ${PURGE_BUDGET_S} s) deletes ${n(purgeRowsPerS * PURGE_RUNS_PER_DAY * PURGE_BUDGET_S)} rows`,
+      `a day at that rate: ${n(writeRowsPerS * 86_400)} rows, ${n((writeEventsPerS * 86_400 * historyBytesPerEvent(sizes, one)) / 1e9)} GB (the database holds ${n(D1_LIMIT_BYTES / 1e9)}); the purge needs ${n(purgeRunsFor(writeRowsPerS * 86_400, purgeRowsPerS))} runs for it`,
     );
     console.log(
-      "\n| per event | rows per event | purge keeps up to (events/s, sustained a day) | vs the history's 10 GB rate |",
+      "\n| per event | rows per event | rows in a full 10 GB history | purge runs to delete them (48 a day) | a day at the 10 GB rate: rows | purge time for it |",
     );
-    console.log("| --- | ---: | ---: | ---: |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (const s of SCENARIOS) {
-      const keepsUp = purgeKeepsUpRate(purgeRowsPerS, s);
+      const full = rowsInFullHistory(sizes, s);
+      const day = historyLimitRate(sizes, s) * 86_400 * rowsPerEvent(s);
       console.log(
-        `| ${s.name} | ${n(rowsPerEvent(s), 2)} | ${n(keepsUp)} | ${n(keepsUp / historyLimitRate(sizes, s))}× |`,
+        `| ${s.name} | ${n(rowsPerEvent(s), 2)} | ${n(full)} | ${n(purgeRunsFor(full, purgeRowsPerS), 1)} | ${n(day)} | ${n(day / purgeRowsPerS)} s |`,
       );
     }
-    const sustained = purgeKeepsUpRate(
-      purgeRowsPerS,
-      SCENARIOS[1] ?? { name: "", deliveries: 1, attempts: 1 },
-    );
-    console.log(
-      `\nOne day written at the measured write rate (${n(writeEventsPerS)} events/s) takes the purge ${n((writeRowsPerS * 86_400) / purgeRowsPerS / 60)} minutes, ${n((writeRowsPerS * 86_400) / purgeRowsPerS / PURGE_BUDGET_S, 1)} of its ${PURGE_RUNS_PER_DAY} daily runs (margin ${n(sustained / writeEventsPerS, 1)}×).`,
-    );
     console.log(`D1 limit used: ${n(D1_LIMIT_BYTES / 1e9)} GB.`);
   } finally {
     await worker.dispose();

@@ -18,7 +18,7 @@ export const IDEMPOTENCY_KEPT_S = DAY_S + PURGE_PERIOD_S;
 export const OUTBOX_KEPT_S = 60 + 600 + PURGE_PERIOD_S;
 /** Purge runs a day (every 30 minutes) and the wall time each may spend (WEBHOOK_PURGE_BUDGET_MS). */
 export const PURGE_RUNS_PER_DAY = 48;
-export const PURGE_BUDGET_S = 20;
+export const PURGE_BUDGET_S = 40;
 /** Share of events that carry `previous` (*.updated, plans_reordered): assumed. */
 export const PREVIOUS_SHARE = 0.5;
 
@@ -80,7 +80,7 @@ export const historyLimitRate = (sizes: Sizes, s: Scenario) =>
 export const rowsInFullHistory = (sizes: Sizes, s: Scenario) =>
   (D1_LIMIT_BYTES / historyBytesPerEvent(sizes, s)) * rowsPerEvent(s);
 
-/** Purge runs of 20 s that delete `rows` at the measured rate. */
+/** Purge runs of PURGE_BUDGET_S that delete `rows` at the measured rate. */
 export const purgeRunsFor = (rows: number, purgeRowsPerSecond: number) =>
   rows / (purgeRowsPerSecond * PURGE_BUDGET_S);
 

@@ -14,8 +14,11 @@ import {
   deletedPlanGroup,
   deletedWebhook,
   ErrorObject,
+  type eventSchema,
   eventShape,
   pageFields,
+  type WebhookDeliveryLog,
+  type WebhookRecovery,
   webhook,
   webhookDelivery,
   webhookDeliveryLog,
@@ -80,6 +83,12 @@ const membership = z
 export type PlanGroupBody = z.infer<typeof PlanGroup>;
 export type PlanGroupDetailBody = z.infer<typeof PlanGroupDetail>;
 export type PlanBody = z.infer<typeof Plan>;
+
+/** What an event's `data` may be in this version. */
+const EventObjects = z.union([PlanGroupDetail, Plan]);
+export type EventBody = z.infer<ReturnType<typeof eventSchema<typeof EventObjects>>>;
+export type WebhookDeliveryBody = z.infer<typeof WebhookDeliveryLog>;
+export type WebhookRecoveryBody = z.infer<typeof WebhookRecovery>;
 
 export const v20260731: Version = {
   id: "2026-07-31",
@@ -162,7 +171,7 @@ export const v20260731: Version = {
     webhookDelivery,
     webhookDeliveryLog,
     webhookRecovery,
-    event: eventShape(z.union([PlanGroupDetail, Plan])),
+    event: eventShape(EventObjects),
   },
   one: { schema: (item) => item, body: (item) => item },
   list: {

@@ -229,43 +229,45 @@ const DeliveryAttempt = z
   })
   .openapi("WebhookDeliveryAttempt");
 
+export const WebhookDeliveryLog = z
+  .strictObject({
+    object: z.literal("webhook_delivery").openapi({ description: "Always `webhook_delivery`." }),
+    livemode: Livemode,
+    id: z.string().openapi({
+      description: "The delivery's ID.",
+      example: "whdl_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
+    endpointId: z.string().openapi({
+      description: "The endpoint it is for.",
+      example: "whep_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
+    eventId: z.string().openapi({
+      description: "The event it carries (the payload's `id`).",
+      example: "whev_01j2x3y4z5a6b7c8d9e0f1g2h3",
+    }),
+    type: z.string().openapi({
+      description: "The event's type (`webhook.test` for a test send).",
+      example: "plan.created",
+    }),
+    status: z.enum(DELIVERY_STATUSES).openapi({
+      description:
+        "`pending`: attempts remain; `succeeded`; `failed`: given up; `dropped`: not sent, the endpoint was gone or inactive.",
+      example: "failed",
+    }),
+    attemptCount: z.number().int().openapi({ description: "Attempts made so far.", example: 3 }),
+    nextAttemptAt: Timestamp.nullable().openapi({
+      description: "When it is attempted next, while `pending`; otherwise `null`.",
+    }),
+    createdAt: Timestamp.openapi({ description: "When the delivery was created." }),
+    attempts: z.array(DeliveryAttempt).openapi({
+      description:
+        "Its attempts, oldest first: every one when the delivery is fetched alone, the last 5 in a list.",
+    }),
+  })
+  .openapi("WebhookDelivery", { description: "One event on its way to one endpoint." });
+
 export const webhookDeliveryLog = shape(
-  z
-    .strictObject({
-      object: z.literal("webhook_delivery").openapi({ description: "Always `webhook_delivery`." }),
-      livemode: Livemode,
-      id: z.string().openapi({
-        description: "The delivery's ID.",
-        example: "whdl_01j2x3y4z5a6b7c8d9e0f1g2h3",
-      }),
-      endpointId: z.string().openapi({
-        description: "The endpoint it is for.",
-        example: "whep_01j2x3y4z5a6b7c8d9e0f1g2h3",
-      }),
-      eventId: z.string().openapi({
-        description: "The event it carries (the payload's `id`).",
-        example: "whev_01j2x3y4z5a6b7c8d9e0f1g2h3",
-      }),
-      type: z.string().openapi({
-        description: "The event's type (`webhook.test` for a test send).",
-        example: "plan.created",
-      }),
-      status: z.enum(DELIVERY_STATUSES).openapi({
-        description:
-          "`pending`: attempts remain; `succeeded`; `failed`: given up; `dropped`: not sent, the endpoint was gone or inactive.",
-        example: "failed",
-      }),
-      attemptCount: z.number().int().openapi({ description: "Attempts made so far.", example: 3 }),
-      nextAttemptAt: Timestamp.nullable().openapi({
-        description: "When it is attempted next, while `pending`; otherwise `null`.",
-      }),
-      createdAt: Timestamp.openapi({ description: "When the delivery was created." }),
-      attempts: z.array(DeliveryAttempt).openapi({
-        description:
-          "Its attempts, oldest first: every one when the delivery is fetched alone, the last 5 in a list.",
-      }),
-    })
-    .openapi("WebhookDelivery", { description: "One event on its way to one endpoint." }),
+  WebhookDeliveryLog,
   (d: DeliveryLogRecord, { livemode }) => ({
     object: "webhook_delivery" as const,
     livemode,
@@ -288,96 +290,95 @@ export const webhookDeliveryLog = shape(
   }),
 );
 
-export const webhookRecovery = shape(
-  z
-    .strictObject({
-      object: z.literal("webhook_recovery").openapi({ description: "Always `webhook_recovery`." }),
-      livemode: Livemode,
-      queued: z
-        .number()
-        .int()
-        .openapi({ description: "Events queued for the endpoint by this call.", example: 12 }),
-      hasMore: z.boolean().openapi({
-        description: "Whether the range holds more events to recover: call again from `nextSince`.",
-      }),
-      nextSince: Timestamp.optional().openapi({
-        description: "Present only when `hasMore` is true: the `since` of the next call.",
-      }),
-    })
-    .openapi("WebhookRecovery", { description: "What a recover queued." }),
-  (r: RecoveryRecord, { livemode }) => ({
-    object: "webhook_recovery" as const,
-    livemode,
-    queued: r.queued,
-    hasMore: r.hasMore,
-    ...(r.hasMore && r.nextSince !== null ? { nextSince: isoTime(r.nextSince) } : {}),
-  }),
-);
+export const WebhookRecovery = z
+  .strictObject({
+    object: z.literal("webhook_recovery").openapi({ description: "Always `webhook_recovery`." }),
+    livemode: Livemode,
+    queued: z
+      .number()
+      .int()
+      .openapi({ description: "Events queued for the endpoint by this call.", example: 12 }),
+    hasMore: z.boolean().openapi({
+      description: "Whether the range holds more events to recover: call again from `nextSince`.",
+    }),
+    nextSince: Timestamp.optional().openapi({
+      description: "Present only when `hasMore` is true: the `since` of the next call.",
+    }),
+  })
+  .openapi("WebhookRecovery", { description: "What a recover queued." });
+
+export const webhookRecovery = shape(WebhookRecovery, (r: RecoveryRecord, { livemode }) => ({
+  object: "webhook_recovery" as const,
+  livemode,
+  queued: r.queued,
+  hasMore: r.hasMore,
+  ...(r.hasMore && r.nextSince !== null ? { nextSince: isoTime(r.nextSince) } : {}),
+}));
 
 /**
  * An event of the events API. `objects` is the version's schema of what
  * `data` may be (its plan group detail or plan): the object after the change,
  * in the request's version, as the webhook payload carries it.
  */
-export const eventShape = (objects: z.ZodType) =>
-  shape(
-    z
-      .strictObject({
-        object: z.literal("event").openapi({ description: "Always `event`." }),
-        livemode: Livemode,
-        id: z.string().openapi({
-          description: "The event's ID, as in its webhook payload (`id`, `webhook-id`).",
-          example: "whev_01j2x3y4z5a6b7c8d9e0f1g2h3",
-        }),
-        type: z.enum(EVENT_TYPES).openapi({
-          description: "What happened.",
-          example: "plan.updated",
-        }),
-        createdAt: Timestamp.openapi({ description: "When the change was made." }),
-        apiVersion: z.string().openapi({
+export const eventSchema = <T extends z.ZodType>(objects: T) =>
+  z
+    .strictObject({
+      object: z.literal("event").openapi({ description: "Always `event`." }),
+      livemode: Livemode,
+      id: z.string().openapi({
+        description: "The event's ID, as in its webhook payload (`id`, `webhook-id`).",
+        example: "whev_01j2x3y4z5a6b7c8d9e0f1g2h3",
+      }),
+      type: z.enum(EVENT_TYPES).openapi({
+        description: "What happened.",
+        example: "plan.updated",
+      }),
+      createdAt: Timestamp.openapi({ description: "When the change was made." }),
+      apiVersion: z.string().openapi({
+        description:
+          "The API version `data` and `previousAttributes` are shaped in: this request's.",
+        example: "2026-07-31",
+      }),
+      data: objects.nullable().openapi({
+        description:
+          "The object after the change (the plan group with its plans for `plan_group.*`, the plan for `plan.*`; for a deletion, its last state). `null` only when the stored object cannot be read.",
+      }),
+      previousAttributes: z
+        .record(z.string(), z.unknown())
+        .nullable()
+        .openapi({
           description:
-            "The API version `data` and `previousAttributes` are shaped in: this request's.",
-          example: "2026-07-31",
+            "For `*.updated`, the fields that changed with their values before; for `plan_group.plans_reordered`, the previous order as `plans`. Otherwise `null`.",
+          example: { name: "Basic" },
         }),
-        data: objects.nullable().openapi({
-          description:
-            "The object after the change (the plan group with its plans for `plan_group.*`, the plan for `plan.*`; for a deletion, its last state). `null` only when the stored object cannot be read.",
-        }),
-        previousAttributes: z
-          .record(z.string(), z.unknown())
-          .nullable()
-          .openapi({
+      request: z
+        .strictObject({
+          id: z.string().nullable().openapi({
             description:
-              "For `*.updated`, the fields that changed with their values before; for `plan_group.plans_reordered`, the previous order as `plans`. Otherwise `null`.",
-            example: { name: "Basic" },
+              "The `x-request-id` of the write that made the event, or `null` if unknown.",
+            example: "req_01j2x3y4z5a6b7c8d9e0f1g2h3",
           }),
-        request: z
-          .strictObject({
-            id: z.string().nullable().openapi({
-              description:
-                "The `x-request-id` of the write that made the event, or `null` if unknown.",
-              example: "req_01j2x3y4z5a6b7c8d9e0f1g2h3",
-            }),
-            idempotencyKey: z.string().nullable().openapi({
-              description: "The `Idempotency-Key` it was sent with, or `null`.",
-              example: null,
-            }),
-          })
-          .openapi({ description: "The write that caused the event." }),
-      })
-      .openapi("Event", { description: "A change to a plan or a plan group." }),
-    (e: EventRecord, { livemode }) => ({
-      object: "event" as const,
-      livemode,
-      id: e.id,
-      type: e.type as (typeof EVENT_TYPES)[number],
-      createdAt: isoTime(e.createdAt),
-      apiVersion: e.apiVersion,
-      data: e.data,
-      previousAttributes: e.previousAttributes,
-      request: { id: e.requestId, idempotencyKey: e.idempotencyKey },
-    }),
-  );
+          idempotencyKey: z.string().nullable().openapi({
+            description: "The `Idempotency-Key` it was sent with, or `null`.",
+            example: null,
+          }),
+        })
+        .openapi({ description: "The write that caused the event." }),
+    })
+    .openapi("Event", { description: "A change to a plan or a plan group." });
+
+export const eventShape = (objects: z.ZodType) =>
+  shape(eventSchema(objects), (e: EventRecord, { livemode }) => ({
+    object: "event" as const,
+    livemode,
+    id: e.id,
+    type: e.type as (typeof EVENT_TYPES)[number],
+    createdAt: isoTime(e.createdAt),
+    apiVersion: e.apiVersion,
+    data: e.data,
+    previousAttributes: e.previousAttributes,
+    request: { id: e.requestId, idempotencyKey: e.idempotencyKey },
+  }));
 
 /** A list's `hasMore` and `nextCursor`, the same in every generation. */
 export const pageFields = {

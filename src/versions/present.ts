@@ -15,8 +15,9 @@ export type ResultFor<A extends Answer> = A extends { list: infer K extends Shap
 
 /** The body of `result` in the request's API version. */
 export function bodyOf<A extends Answer>(c: Context<AppEnv>, answer: A, result: ResultFor<A>) {
-  const version = VERSIONS[c.var.version];
-  const ctx = { livemode: c.var.auth.livemode };
+  // c.get, not c.var: Hono builds a fresh object of every variable on each `c.var`.
+  const version = VERSIONS[c.get("version")];
+  const ctx = { livemode: c.get("auth").livemode };
   if ("list" in answer) {
     const page = result as Page<unknown>;
     const present = version.shapes[answer.list].present as (

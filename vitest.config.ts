@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type Plugin } from "vitest/config";
@@ -23,6 +23,17 @@ const alias = Object.entries(wranglerConfig.alias ?? {}).map(([find, to]) => ({
 
 const migrations = await readD1Migrations("./migrations");
 const historyMigrations = await readD1Migrations("./migrations-history");
+// The files as they are, for the scripts' own migrator (scripts/lib/migrations.ts).
+const migrationFiles = async (dir: string) =>
+  Promise.all(
+    (await readdir(dir))
+      .filter((name) => name.endsWith(".sql"))
+      .map(async (name) => ({ name, text: await readFile(resolve(dir, name), "utf8") })),
+  );
+const rawMigrations = {
+  catalog: await migrationFiles("./migrations"),
+  history: await migrationFiles("./migrations-history"),
+};
 
 /**
  * A Workers runtime for tests. With `heldQueue`, WEBHOOK_QUEUE sends to a
@@ -38,6 +49,7 @@ const workersRuntime = (opts: { heldQueue: boolean }) =>
       bindings: {
         TEST_MIGRATIONS: migrations,
         TEST_HISTORY_MIGRATIONS: historyMigrations,
+        TEST_MIGRATION_FILES: JSON.stringify(rawMigrations),
         RATE_LIMIT_LIMIT: String(TEST_RATE_LIMIT),
         RATE_LIMIT_PERIOD_SECONDS: "60",
         AUTH_FAILURE_LIMIT: String(TEST_AUTH_FAILURE_LIMIT),
@@ -74,6 +86,8 @@ const workersRuntime = (opts: { heldQueue: boolean }) =>
         DB_UPGRADE: "test-upgrade",
         HISTORY_FRESH: "test-history-fresh",
         DB_EMPTY: "test-empty",
+        // Only test/scripts/migrations.test.ts migrates it (the scripts' migrator).
+        SCRIPT_MIGRATE: "test-script-migrate",
       },
       ...(opts.heldQueue
         ? { queueProducers: { WEBHOOK_QUEUE: { queueName: "webhook-deliveries-held" } } }

@@ -10,7 +10,7 @@ import { CliError, runCommand } from "./lib/cli";
 import { DEMO_KEY_FILE, ensureDemoKey, forgetDemoKey } from "./lib/demo-key";
 import { runningDevServers } from "./lib/dev-servers";
 import { withStores } from "./lib/platform";
-import { applyMigrations, localState, STATE_DIR, type Target } from "./lib/wrangler";
+import { localState, STATE_DIR, type Target } from "./lib/wrangler";
 
 const usage = `usage: npm run db:reset [-- --env <name>]
 Wipes the local state npm run dev uses (.wrangler/state: D1 DB and HISTORY_DB, KV, cache)
@@ -34,11 +34,13 @@ await runCommand(usage, parse, async (target) => {
   rmSync(STATE_DIR, { recursive: true, force: true });
   forgetDemoKey();
   console.error(`wiped ${localState(target)} and ${DEMO_KEY_FILE}`);
-  for (const database of ["DB", "HISTORY_DB"] as const) {
-    console.error(`applying ${database} migrations...`);
-    await applyMigrations(database, target);
-  }
-  const demo = await withStores(target, ({ kv, sql }) => ensureDemoKey(kv, sql, () => {}));
+  const demo = await withStores(target, async ({ kv, sql, migrate }) => {
+    const applied = await migrate();
+    for (const [database, names] of Object.entries(applied)) {
+      console.error(`applied ${names.length} ${database} migrations (${names.at(-1) ?? "none"})`);
+    }
+    return ensureDemoKey(kv, sql, () => {});
+  });
   console.error(
     `new demo key for org_demo (test mode, API version ${demo.version}), saved in ${DEMO_KEY_FILE}:`,
   );

@@ -15,7 +15,7 @@ import { devLogName, devPort } from "./lib/dev-args";
 import { devHost, freePort, startDevProxy, wranglerArgs } from "./lib/dev-proxy";
 import { portInUse, recordDevServer, runningDevServers } from "./lib/dev-servers";
 import { withStores } from "./lib/platform";
-import { applyMigrations, LOG_DIR, rotateLog, WRANGLER, wranglerEnv } from "./lib/wrangler";
+import { LOG_DIR, rotateLog, WRANGLER, wranglerEnv } from "./lib/wrangler";
 
 /**
  * Local values wrangler reads from `.dev.vars`, each added once when absent
@@ -68,13 +68,15 @@ try {
     process.exit(1);
   }
   ensureDevVars();
-  for (const database of ["DB", "HISTORY_DB"] as const) {
-    const applied = await applyMigrations(database, { remote: false });
-    console.error(`dev: D1 ${database} ${applied ? "migrations applied" : "up to date"}`);
-  }
   const demo = await withStores(
     { remote: false },
-    ({ kv, sql }) => ensureDemoKey(kv, sql, (line) => console.error(`dev: ${line}`)),
+    async ({ kv, sql, migrate }) => {
+      for (const [database, names] of Object.entries(await migrate())) {
+        const what = names.length ? `applied ${names.join(", ")}` : "up to date";
+        console.error(`dev: D1 ${database} ${what}`);
+      }
+      return ensureDemoKey(kv, sql, (line) => console.error(`dev: ${line}`));
+    },
     "dev: ",
   );
   await startWrangler(demo, port);

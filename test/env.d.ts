@@ -10,6 +10,8 @@ declare global {
       DB_UPGRADE: D1Database;
       HISTORY_FRESH: D1Database;
       DB_EMPTY: D1Database;
+      SCRIPT_MIGRATE: D1Database;
+      TEST_MIGRATION_FILES: string;
       FC_SEED: string;
       FC_PATH: string;
       FC_RUNS: string;

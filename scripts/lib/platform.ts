@@ -1,19 +1,22 @@
 /**
  * The API_KEYS namespace and the DB database for a script. Locally, in this
- * process through wrangler's getPlatformProxy: the bindings of wrangler.toml
- * (or of `--env`'s environment) over the state `npm run dev` persists to:
- * one workerd for the whole command (it starts in about a second), where a
- * `wrangler d1 execute` or `wrangler kv` process per step took 1.5-2 s each.
- * With `--remote`, through wrangler processes against
- * the deployed resources, as before (getPlatformProxy only reaches those
- * through a Cloudflare login and a remote proxy session).
+ * process: one Miniflare (a local workerd) with just those two bindings of
+ * wrangler.toml (or of `--env`'s environment), over the state `npm run dev`
+ * persists to, under the IDs wrangler gives them there. Through Miniflare
+ * itself rather than wrangler's getPlatformProxy: loading wrangler took about
+ * a second of each command's 2.7 s. With `--remote`, through wrangler
+ * processes against the deployed resources (a local runtime only reaches
+ * those through a Cloudflare login and a remote proxy session).
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type * as Wrangler from "wrangler";
+import type * as MiniflareModule from "miniflare";
 import { bindingKv, bindingSql } from "./bindings";
 import { CliError } from "./cli";
 import type { Kv } from "./kv";
+import { type LocalIds, localIds } from "./local-ids";
+import { applyMigrations, type MigrationFile } from "./migrations";
 import { sayIfSlow } from "./progress";
 import type { Sql } from "./sql";
 import {
@@ -29,51 +32,90 @@ import {
 export type Stores = {
   kv: Kv;
   sql: Sql;
+  /** Applies both databases' pending migrations; the names applied, per database. */
+  migrate(): Promise<Record<Database, string[]>>;
   /** Stops the local runtime; the script's process cannot exit before. */
   close(): Promise<void>;
 };
 
-type Bindings = { API_KEYS: KVNamespace; DB: D1Database };
+const DATABASES = ["DB", "HISTORY_DB"] as const;
+type Database = (typeof DATABASES)[number];
 
 /** `prefix` starts the progress line, as in `dev: `. */
 export async function openStores(target: Target, prefix = ""): Promise<Stores> {
   if (target.remote) {
-    return { kv: wranglerKv(target), sql: wranglerSql(target), close: async () => {} };
+    return {
+      kv: wranglerKv(target),
+      sql: wranglerSql(target),
+      // Deployed databases migrate through wrangler (docs/operations.md), never from a script.
+      migrate: async () => {
+        throw new CliError("remote migrations: npx wrangler d1 migrations apply DB --remote");
+      },
+      close: async () => {},
+    };
   }
   const where = localState(target);
-  const proxy = await sayIfSlow(
+  const local = await sayIfSlow(
     openLocal(target),
     `${prefix}opening local D1 and KV (${where})...`,
   );
   return {
-    kv: bindingKv(proxy.env.API_KEYS, `local KV (${where})`),
-    sql: migrated(bindingSql(proxy.env.DB, `local D1 (${where})`)),
-    close: () => proxy.dispose(),
+    kv: bindingKv(local.kv, `local KV (${where})`),
+    sql: migrated(bindingSql(local.databases.DB, `local D1 (${where})`)),
+    migrate: async () => {
+      const applied = { DB: [] as string[], HISTORY_DB: [] as string[] };
+      for (const database of DATABASES) {
+        const { migrationsDir, migrationsTable } = local.ids[database];
+        applied[database] = await applyMigrations(
+          local.databases[database],
+          migrationFiles(join(ROOT, migrationsDir)),
+          migrationsTable,
+        );
+      }
+      return applied;
+    },
+    close: () => local.dispose(),
   };
+}
+
+function migrationFiles(dir: string): MigrationFile[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .map((name) => ({ name, text: readFileSync(join(dir, name), "utf8") }));
 }
 
 async function openLocal(target: Target) {
   for (const [name, value] of Object.entries(WRANGLER_SETTINGS)) process.env[name] ??= value;
-  // Only wrangler's warnings: its "Using secrets defined in .dev.vars" would
-  // land on stdout, where key:create prints the key alone.
-  process.env.WRANGLER_LOG ??= "warn";
-  // The proxy registers the worker's name in wrangler's dev registry and
-  // removes it when done, which would drop a running `npm run dev`'s entry.
-  process.env.WRANGLER_REGISTRY_PATH ??= join(ROOT, ".wrangler/registry-scripts");
-  // Loaded here, not at the top: wrangler takes a second to load, and
-  // `--help`, a usage mistake or `--remote` need none of it. `require`, not
-  // `import()`: importing its 13 MB CommonJS build from ESM first scans it
-  // for export names, which doubles the time.
-  const { getPlatformProxy } = createRequire(import.meta.url)("wrangler") as typeof Wrangler;
+  let ids: LocalIds;
   try {
-    return await getPlatformProxy<Bindings>({
-      configPath: join(ROOT, "wrangler.toml"),
-      environment: target.env,
-      // getPlatformProxy's own default is relative to the working directory.
-      persist: { path: join(target.persistTo ?? STATE_DIR, "v3") },
-      // Local only: a remote binding would need a Cloudflare login and the network.
-      remoteBindings: false,
+    ids = localIds(readFileSync(join(ROOT, "wrangler.toml"), "utf8"), target.env);
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+  // Loaded here, not at the top: `--help`, a usage mistake or `--remote` need none of it.
+  const { Miniflare } = createRequire(import.meta.url)("miniflare") as typeof MiniflareModule;
+  try {
+    const mf = new Miniflare({
+      modules: true,
+      script: "export default {};",
+      compatibilityDate: "2025-01-01",
+      d1Databases: { DB: ids.DB.id, HISTORY_DB: ids.HISTORY_DB.id },
+      kvNamespaces: { API_KEYS: ids.API_KEYS },
+      // Where wrangler keeps local state: <state>/v3/d1, <state>/v3/kv.
+      defaultPersistRoot: join(target.persistTo ?? STATE_DIR, "v3"),
     });
+    const [db, history, kv] = await Promise.all([
+      mf.getD1Database("DB"),
+      mf.getD1Database("HISTORY_DB"),
+      mf.getKVNamespace("API_KEYS"),
+    ]);
+    // Miniflare's types are workerd's, from its own copy of the type package.
+    return {
+      ids,
+      databases: { DB: db as unknown as D1Database, HISTORY_DB: history as unknown as D1Database },
+      kv: kv as unknown as KVNamespace,
+      dispose: () => mf.dispose(),
+    };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new CliError(`could not open local D1 and KV: ${message.split("\n")[0]}`);

@@ -213,9 +213,3 @@ export function wranglerSql(opts: Target): Sql {
     },
   };
 }
-
-/** Applies a database's pending migrations at `target`; false when there were none. */
-export async function applyMigrations(database: "DB" | "HISTORY_DB", target: Target) {
-  const out = await wrangler(["d1", "migrations", "apply", database, ...targetFlags(target)]);
-  return !/No migrations to apply/.test(out);
-}

@@ -59,7 +59,8 @@ export function changedFields(
 ): Record<string, unknown> {
   const changed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(before)) {
-    if (key === "updatedAt") continue;
+    // The same value (most fields, and every string or number left alone) needs no JSON to tell.
+    if (key === "updatedAt" || value === after[key]) continue;
     if (JSON.stringify(value) !== JSON.stringify(after[key])) changed[key] = value;
   }
   return changed;

@@ -115,6 +115,9 @@ export async function guardBody(
   }
 }
 
+/** Strict UTF-8 (a bad byte throws); one per isolate, as decoding whole bodies keeps no state. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function parseObject(bytes: ArrayBuffer): object {
   if (bytes.byteLength === 0) {
     throw new ApiError("invalid_json", {
@@ -123,7 +126,7 @@ function parseObject(bytes: ArrayBuffer): object {
   }
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    body = JSON.parse(UTF8.decode(bytes));
   } catch {
     throw new ApiError("invalid_json", {
       message: "The request body is not valid JSON (UTF-8 encoded).",

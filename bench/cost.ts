@@ -11,20 +11,24 @@
  * runtime plumbing, and CPU time rather than throughput, which keeps it
  * steady on a busy machine. One V8 CPU profile per side then splits it by
  * category (lib/profile/attribute.ts); the profiles are written to
- * bench/.state/cost/ (open one in Chrome DevTools).
+ * bench/.state/cost/ (open one in Chrome DevTools), with every statement run
+ * and its values (statements.json, for EXPLAIN QUERY PLAN).
  *
  * Node's Request, Response and Headers are JavaScript (workerd's are C++), so
  * their share here ("other runtime JS") is larger than in the runtime.
- * COST_REQUESTS (3000) per measurement; BENCH_ONLY selects pairs as in the
- * benchmark.
+ * Each side is measured COST_ROUNDS times (5) over COST_REQUESTS requests
+ * (3000), the sides in turn, and the median kept. COST_BASELINE names another
+ * checkout's wrangler.toml (a `git archive` of an earlier commit), measured
+ * as a third side: before and after a change, in the same process and
+ * rounds. BENCH_ONLY selects pairs as in the benchmark.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BENCH_DIR, config } from "./lib/config";
+import { BENCH_DIR, config, isSelected } from "./lib/config";
 import { ReplayD1 } from "./lib/cost/replay-d1";
-import type { Load } from "./lib/load";
+import { type Load, median } from "./lib/load";
 import { attribute, CATEGORIES, inBundles, moduleMap } from "./lib/profile/attribute";
 import type { CpuProfile } from "./lib/profile/cdp";
 import { pairs } from "./lib/scenarios";
@@ -37,6 +41,9 @@ process.env.WRANGLER_LOG_PATH = join(config.logs, "cost.debug.log");
 const { getPlatformProxy } = await import("wrangler");
 
 const REQUESTS = Number(process.env.COST_REQUESTS ?? "3000");
+const INTERVAL_US = 50;
+/** Another checkout's wrangler.toml, measured beside the service (the code as it was). */
+const BASELINE = process.env.COST_BASELINE;
 const ORIGIN = "http://bench.local";
 const OUT = resolve(BENCH_DIR, ".state/cost");
 
@@ -88,18 +95,26 @@ async function environment(state: string, configPath: string, vars: Record<strin
   return { env, replays, dispose: () => proxy.dispose() };
 }
 
-/** The load's request cycle, as fresh Requests (a body is read once). */
+/**
+ * The load's request cycle, as fresh Requests (a body is read once). A body
+ * comes with its Content-Length, as over HTTP: the worker trusts a declared
+ * length within its limit instead of counting the bytes.
+ */
 function cycle(load: Load) {
   const requests = load.perConnection?.(0) ?? load.requests;
   return () =>
-    requests.map(
-      (r) =>
-        new Request(`${ORIGIN}${r.path ?? "/"}`, {
-          method: r.method ?? "GET",
-          headers: (r.headers ?? {}) as Record<string, string>,
-          ...(r.body === undefined ? {} : { body: r.body.toString() }),
-        }),
-    );
+    requests.map((r) => {
+      const body = r.body?.toString();
+      const headers = (r.headers ?? {}) as Record<string, string>;
+      return new Request(`${ORIGIN}${r.path ?? "/"}`, {
+        method: r.method ?? "GET",
+        headers:
+          body === undefined
+            ? headers
+            : { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        ...(body === undefined ? {} : { body }),
+      });
+    });
 }
 
 async function send(app: App, env: unknown, requests: Request[]) {
@@ -140,22 +155,25 @@ async function load(source: string, name: string): Promise<App> {
   return (await import(url)).default as App;
 }
 
+/**
+ * A V8 CPU profile of `REQUESTS` more requests, split by category and scaled
+ * to `us` (the unprofiled median): the sampler's own cost is not the app's.
+ */
 async function profile(
   session: Session,
-  app: App,
-  env: unknown,
+  side: Side,
   make: () => Request[],
+  us: number,
   file: string,
 ) {
   await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", { interval: 50 });
+  await session.post("Profiler.setSamplingInterval", { interval: INTERVAL_US });
   await session.post("Profiler.start");
-  const { us } = await measure(app, env, make, REQUESTS);
+  await measure(side.app, side.env, make, REQUESTS);
   const { profile: result } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
   await session.post("Profiler.disable");
   writeFileSync(file, JSON.stringify(result));
-  const { totals, busy } = attribute(result, inBundles(bundles));
-  // Scaled to the unprofiled CPU time: the sampler's own cost is not the app's.
+  const { totals, busy } = attribute(result, inBundles(bundles), INTERVAL_US);
   const scale = busy > 0 ? us / busy : 0;
   return new Map([...totals].map(([k, v]) => [k, v * scale]));
 }
@@ -173,6 +191,20 @@ function table(rows: string[][]): string {
     .join("\n");
 }
 
+const ROUNDS = Number(process.env.COST_ROUNDS ?? "5");
+
+/** CPU µs that JSON.stringify of these answers (one cycle's) takes per answer. */
+function stringifyUs(bodies: string[]): number {
+  const values = bodies.map((body) => JSON.parse(body) as unknown);
+  const times = 2000;
+  const before = process.cpuUsage();
+  for (let i = 0; i < times; i++) for (const value of values) JSON.stringify(value);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / (times * values.length);
+}
+
+type Side = { name: string; app: App; env: unknown; floor: boolean };
+
 async function main() {
   const seeded = JSON.parse(readFileSync(config.seeded, "utf8")) as SeededDoc;
   mkdirSync(OUT, { recursive: true });
@@ -181,11 +213,20 @@ async function main() {
   );
   const service = await environment(config.service.state, config.service.devConfig, vars);
   const floor = await environment(config.floor.state, config.floor.devConfig, {});
-  console.error("cost: building both workers (wrangler deploy --dry-run, unminified)");
-  const apps = {
-    service: await load(config.service.config, "service"),
-    floor: await load(config.floor.config, "floor"),
-  };
+  console.error("cost: building the workers (wrangler deploy --dry-run, unminified)");
+  const sides: Side[] = [
+    {
+      name: "service",
+      app: await load(config.service.config, "service"),
+      env: service.env,
+      floor: false,
+    },
+    { name: "floor", app: await load(config.floor.config, "floor"), env: floor.env, floor: true },
+  ];
+  if (BASELINE) {
+    const app = await load(BASELINE, "baseline");
+    sides.splice(1, 0, { name: "baseline", app, env: service.env, floor: false });
+  }
   const session = new Session();
   session.connect();
   try {
@@ -194,43 +235,76 @@ async function main() {
       seeded.service,
       ORIGIN,
       seeded.floor,
-    ).filter((p) => p.name.includes(config.only));
-    const summary = [["CPU µs per request", "service", "floor", "service - floor"]];
+    ).filter((p) => isSelected(p.name));
+    const names = sides.map((side) => side.name);
+    const summary = [["CPU µs per request", ...names]];
     for (const pair of selected) {
       console.error(`cost: ${pair.name}`);
-      const sides = {
-        service: { app: apps.service, env: service.env, make: cycle(pair.service) },
-        floor: { app: apps.floor, env: floor.env, make: cycle(pair.floor) },
-      };
-      const result: Record<string, { us: number; totals: Map<string, number> }> = {};
-      for (const [name, side] of Object.entries(sides)) {
+      const make = (side: Side) => cycle(side.floor ? pair.floor : pair.service);
+      const runs = new Map<string, number[]>(names.map((n) => [n, []]));
+      for (const side of sides) {
         // Records every answer, then warms the code up on replays (as long as measured).
-        const first = await send(side.app, side.env, side.make());
-        await measure(side.app, side.env, side.make, REQUESTS);
-        const { us, last } = await measure(side.app, side.env, side.make, REQUESTS);
+        const first = await send(side.app, side.env, make(side)());
+        const { last } = await measure(side.app, side.env, make(side), REQUESTS);
         if (pair.kind !== "write" && last.join() !== first.join()) {
-          throw new Error(`${pair.name}: the ${name}'s answers changed between runs`);
+          const [a = "", b = ""] = [first.join(), last.join()];
+          let at = 0;
+          while (a[at] === b[at]) at++;
+          throw new Error(
+            `${pair.name}: the ${side.name}'s answers changed between runs, at ${at}: ${a.slice(at - 40, at + 60)} / ${b.slice(at - 40, at + 60)}`,
+          );
         }
-        const file = join(OUT, `${pair.name.replace(/[^\w]+/g, "-")}.${name}.cpuprofile`);
-        const totals = await profile(session, side.app, side.env, side.make, file);
-        result[name] = { us, totals };
       }
-      const s = result.service;
-      const f = result.floor;
-      if (!s || !f) continue;
-      const rows = [["CPU µs per request", "service", "floor"]];
+      // The sides in turn, each round in another order: drift in the machine's
+      // speed weighs on all of them alike; the median of the rounds is kept.
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? sides : [...sides].reverse();
+        for (const side of order) {
+          const { us } = await measure(side.app, side.env, make(side), REQUESTS);
+          runs.get(side.name)?.push(us);
+        }
+      }
+      const us = new Map(names.map((n) => [n, median(runs.get(n) ?? [])]));
+      const totals = new Map<string, Map<string, number>>();
+      for (const side of sides) {
+        const file = join(OUT, `${pair.name.replace(/[^\w]+/g, "-")}.${side.name}.cpuprofile`);
+        totals.set(
+          side.name,
+          await profile(session, side, make(side), us.get(side.name) ?? 0, file),
+        );
+      }
+      const rows = [["CPU µs per request", ...names]];
       for (const category of CATEGORIES) {
-        const a = s.totals.get(category) ?? 0;
-        const b = f.totals.get(category) ?? 0;
-        if (a < 0.5 && b < 0.5) continue;
-        rows.push([category, fixed(a), fixed(b)]);
+        const values = names.map((n) => totals.get(n)?.get(category) ?? 0);
+        if (values.every((v) => v < 0.5)) continue;
+        rows.push([category, ...values.map(fixed)]);
       }
-      rows.push(["= all", fixed(s.us), fixed(f.us)]);
+      rows.push(["= all (median of rounds)", ...names.map((n) => fixed(us.get(n) ?? 0))]);
+      // JSON.stringify runs inside Hono's c.json (a builtin has no frame of its
+      // own in a profile): its share, timed apart on the same answers.
+      const answers = await Promise.all(
+        sides.map((side) => send(side.app, side.env, make(side)())),
+      );
+      rows.push([
+        "  of which JSON.stringify of the answers",
+        ...answers.map((a) => fixed(stringifyUs(a))),
+      ]);
       console.log(`\n${pair.name} (floor: ${pair.floorRoute})\n${table(rows)}`);
-      summary.push([pair.name, fixed(s.us), fixed(f.us), fixed(s.us - f.us)]);
+      summary.push([pair.name, ...names.map((n) => fixed(us.get(n) ?? 0))]);
     }
     console.log(`\n${table(summary)}`);
     const replays = [...service.replays, ...floor.replays];
+    writeFileSync(
+      join(OUT, "statements.json"),
+      JSON.stringify(
+        {
+          service: service.replays.flatMap((r) => r.recorded),
+          floor: floor.replays.flatMap((r) => r.recorded),
+        },
+        null,
+        2,
+      ),
+    );
     const recorded = replays.reduce((n, r) => n + r.counts.recorded, 0);
     console.log(
       `\n(D1: ${recorded} statements or batches run for real, then answered from memory)`,

@@ -1,27 +1,25 @@
 /**
  * `npm run bench:profile`, after `npm run bench` (it profiles the state that
  * run seeded, in bench/.state): where each endpoint's CPU time goes in the
- * worker's own isolate, for the service and its floor. Both workers run
- * unminified, from a prebuilt bundle as in the benchmark, with the DevTools
- * inspector on only to take the profile (network reporting, which wrangler
- * turns on, turned off), and each pair of the benchmark is loaded with PROFILE_REQUESTS
- * requests (2000) per side under a V8 CPU profile.
- *
- * V8 samples by wall clock: on a busy machine a sample also covers the time
- * the thread waited for a CPU. The samples of each window are scaled by the
- * runtime thread's time on a CPU over its time on or waiting for one
- * (/proc/<pid>/task/<tid>/schedstat), which assumes the waits fall alike on
- * all of its work. Prints, per pair, the CPU microseconds per request of each
- * category (lib/profile/attribute.ts) and of the whole runtime process, and
- * writes every profile to bench/.state/profiles/ (open one in Chrome
- * DevTools' Performance panel). BENCH_ONLY selects pairs as in the benchmark.
- * Ports 8791, 8792, 8794, 8795.
+ * worker's own isolate, inside the runtime, for the service and its floor.
+ * Both workers run unminified, from a prebuilt bundle as in the benchmark,
+ * with the DevTools inspector on only to take the profile (the network
+ * reporting wrangler turns on is turned off), and each pair of the benchmark
+ * is loaded with PROFILE_REQUESTS requests (2000) per side under a V8 CPU
+ * profile. Each sample counts for one sampling interval (see attribute.ts),
+ * so what is summed is the isolate's own time, never the time the thread
+ * spent in another isolate or waiting for a CPU. Prints, per pair, the CPU
+ * microseconds per request of each category (lib/profile/attribute.ts) and
+ * of the whole runtime process, and writes every profile to
+ * bench/.state/profiles/ (open one in Chrome DevTools' Performance panel).
+ * BENCH_ONLY selects pairs as in the benchmark. Ports 8791, 8792, 8794, 8795.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import { BENCH_DIR, config } from "./lib/config";
-import { childProcesses, processCpuMs, threadSchedule } from "./lib/cpu";
+import { BENCH_DIR, config, isSelected } from "./lib/config";
+import { childProcesses, processCpuMs } from "./lib/cpu";
 import type { Load } from "./lib/load";
 import { attribute, type Bundle, CATEGORIES, inBundle, moduleMap } from "./lib/profile/attribute";
 import { type CpuProfile, Inspector } from "./lib/profile/cdp";
@@ -36,6 +34,7 @@ process.env.WRANGLER_LOG_PATH = join(config.logs, "profile.debug.log");
 const { unstable_startWorker } = await import("wrangler");
 
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? "2000");
+const INTERVAL_US = 100;
 const OUT = resolve(BENCH_DIR, ".state/profiles");
 
 type SeededDoc = { key: string; service: Seeded & { endpointId: string }; floor: FloorSeed };
@@ -46,7 +45,7 @@ const runtimes = () =>
     .filter((p) => p.cmdline.includes("--inspector-addr"))
     .map((p) => p.pid);
 
-async function startProfiled(
+export async function startProfiled(
   configPath: string,
   state: string,
   port: number,
@@ -86,10 +85,10 @@ async function startProfiled(
   return { worker, inspector, pid, url: `http://127.0.0.1:${port}` };
 }
 
-type Profiled = Awaited<ReturnType<typeof startProfiled>>;
+export type Profiled = Awaited<ReturnType<typeof startProfiled>>;
 
 /** The worker's bundle among the scripts the isolate parsed: its main module, `index.js`. */
-async function findBundle(inspector: Inspector): Promise<Bundle> {
+export async function findBundle(inspector: Inspector): Promise<Bundle> {
   const scripts: { scriptId: string; url: string }[] = [];
   inspector.on("Debugger.scriptParsed", (p) =>
     scripts.push({ scriptId: String(p.scriptId), url: String(p.url) }),
@@ -123,15 +122,15 @@ function fire(load: Load, options: { amount?: number; duration?: number }) {
   });
 }
 
-type Side = {
+export type Side = {
   /** Runtime process CPU (all threads: every worker of it, D1's SQLite, the asset router) per request. */
   processUs: number | null;
-  /** The isolate's JavaScript (and the natives it calls) per request, CPU-scaled. */
+  /** The isolate's JavaScript (and the natives it calls) per request. */
   isolateUs: number;
   totals: Map<string, number>;
 };
 
-async function profileSide(
+export async function profileSide(
   worker: Profiled,
   bundle: Bundle,
   load: Load,
@@ -142,13 +141,11 @@ async function profileSide(
   await reset?.();
   const { inspector, pid } = worker;
   await inspector.send("Profiler.enable");
-  await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
+  await inspector.send("Profiler.setSamplingInterval", { interval: INTERVAL_US });
   const cpuBefore = processCpuMs(pid);
-  const schedBefore = threadSchedule(pid);
   await inspector.send("Profiler.start");
   const result = await fire(load, { amount: REQUESTS });
   const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
-  const schedAfter = threadSchedule(pid);
   const cpuAfter = processCpuMs(pid);
   await inspector.send("Profiler.disable");
   await reset?.();
@@ -157,25 +154,18 @@ async function profileSide(
   }
   writeFileSync(join(OUT, `${name}.cpuprofile`), JSON.stringify(profile));
   const requests = result.requests.total;
-  // The share of the thread's runnable time it spent on a CPU (1 on an idle machine).
-  let onCpu = 1;
-  if (schedBefore && schedAfter) {
-    const run = schedAfter.runNs - schedBefore.runNs;
-    const wait = schedAfter.waitNs - schedBefore.waitNs;
-    if (run > 0) onCpu = run / (run + wait);
-  }
-  const { totals, busy } = attribute(profile, inBundle(bundle));
+  const { totals, busy } = attribute(profile, inBundle(bundle), INTERVAL_US);
   return {
     processUs:
       cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / requests,
-    isolateUs: (busy * onCpu) / requests,
-    totals: new Map([...totals].map(([k, v]) => [k, (v * onCpu) / requests])),
+    isolateUs: busy / requests,
+    totals: new Map([...totals].map(([k, v]) => [k, v / requests])),
   };
 }
 
 const us = (n: number | null) => (n === null ? "-" : n.toFixed(0));
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   return rows
     .map((r) =>
@@ -206,7 +196,9 @@ async function main() {
     const bundle = await buildBundle(source, join(OUT, `${name}-bundle`), `profile-${name}`, {
       minify: false,
     });
-    return writeRunConfig(source, bundle, join(OUT, `${name}.wrangler.toml`));
+    // As the benchmark measures it: without the queue consumer unless asked (config.queueConsumer).
+    const leaveOut = config.queueConsumer ? [] : ["[[queues.consumers]]"];
+    return writeRunConfig(source, bundle, join(OUT, `${name}.wrangler.toml`), leaveOut);
   };
   console.error("profile: building both bundles unminified");
   const serviceConfig = await runConfig(config.service.config, "service");
@@ -229,7 +221,7 @@ async function main() {
       seeded.service,
       floor.url,
       seeded.floor,
-    ).filter((p) => p.name.includes(config.only));
+    ).filter((p) => isSelected(p.name));
     const summary = [
       ["isolate CPU µs per request", "service", "floor", "service process", "floor process"],
     ];
@@ -265,7 +257,10 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exit(1);
-});
+// Run, unless imported (bench/gap.ts reuses the functions above).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  });
+}

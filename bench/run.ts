@@ -2,16 +2,18 @@
  * `npm run bench`: the service against a minimal floor worker doing the same
  * D1 work, in the same run, on local workerd. Settings from the environment:
  * BENCH_DURATION (s per run, 2), BENCH_WARMUP (s, 1), BENCH_CONNECTIONS (10),
- * BENCH_ROUNDS (8), BENCH_ONLY (a pair's name, or part of it), BENCH_INSPECTOR
- * (off, on or both: see lib/config.ts). Uses ports 8791 to 8793 and its own
- * state in bench/.state.
+ * BENCH_ROUNDS (8), BENCH_ONLY (pairs whose name contains it, or one of a
+ * comma-separated list), BENCH_INSPECTOR (off, on or both, the default),
+ * BENCH_QUEUE_CONSUMER (on: keep the service's queue consumer running while
+ * it is measured), BENCH_SERVICE_CONFIG (another checkout's wrangler.toml);
+ * see lib/config.ts. Uses ports 8791 to 8793 and its own state in bench/.state.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { measureBundle } from "./lib/bundle";
-import { config, type Mode, ROOT } from "./lib/config";
-import { type Measurement, measure } from "./lib/load";
+import { config, isSelected, type Mode } from "./lib/config";
+import { type Load, type Measurement, measure } from "./lib/load";
 import { type PairResult, printReport, summarize, writeResults } from "./lib/report";
 import { check, type Pair, pairs } from "./lib/scenarios";
 import { createBenchKey, seedDeliveries, seedFloor, seedService } from "./lib/seed";
@@ -61,12 +63,19 @@ type Servers = { mode: Mode; service: RunningServer; floor: RunningServer };
  * wrangler dev, both would pick the same free inspector port and the second
  * runtime would fail to start.
  */
-async function start(mode: Mode, running: RunningServer[]): Promise<Servers> {
+async function start(mode: Mode, running: RunningServer[], seeding = false): Promise<Servers> {
   step(
     `starting the service on :${config.service.port} and the floor on :${config.floor.port} (inspector ${mode})`,
   );
   const inspector = mode === "on";
-  const service = await startDev(config.service, "/health", `service-${mode}.log`, inspector);
+  // The seeding needs the queue consumer; the measurements run as config.queueConsumer says.
+  const devConfig = seeding ? config.service.devConfig : config.service.measuredConfig;
+  const service = await startDev(
+    { ...config.service, devConfig },
+    "/health",
+    `service-${mode}.log`,
+    inspector,
+  );
   running.push(service);
   const floor = await startDev(config.floor, "/noop", `floor-${mode}.log`, inspector);
   running.push(floor);
@@ -80,12 +89,15 @@ async function stopAll(running: RunningServer[]) {
 async function measurePair(pair: Pair, servers: Servers): Promise<PairResult> {
   await check(pair.service);
   await check(pair.floor);
+  // The CPU of the worker a load is sent to (an experiment may load the floor on both sides).
+  const cpuOf = (load: Load) =>
+    load.url === servers.floor.url ? servers.floor.cpuMs : servers.service.cpuMs;
   const serviceRuns: Measurement[] = [];
   const floorRuns: Measurement[] = [];
   const runService = async () =>
-    serviceRuns.push(await measure({ ...pair.service, cpuMs: servers.service.cpuMs }, pair.reset));
+    serviceRuns.push(await measure({ ...pair.service, cpuMs: cpuOf(pair.service) }, pair.reset));
   const runFloor = async () =>
-    floorRuns.push(await measure({ ...pair.floor, cpuMs: servers.floor.cpuMs }));
+    floorRuns.push(await measure({ ...pair.floor, cpuMs: cpuOf(pair.floor) }));
   // Service-floor, then floor-service (ABBA): load that drifts steadily
   // across a pair weighs on both sides alike instead of on whoever runs second.
   for (let round = 1; round <= config.rounds; round++) {
@@ -122,11 +134,14 @@ async function main() {
     "floor-bundle",
   );
   rmSync(config.assets, { recursive: true, force: true });
-  cpSync(resolve(ROOT, "public"), config.assets, { recursive: true });
+  cpSync(resolve(dirname(config.service.config), "public"), config.assets, { recursive: true });
+  const serviceBundle = join(config.service.bundleDir, "index.js");
+  writeRunConfig(config.service.config, serviceBundle, config.service.devConfig);
   writeRunConfig(
     config.service.config,
-    join(config.service.bundleDir, "index.js"),
-    config.service.devConfig,
+    serviceBundle,
+    config.service.measuredConfig,
+    config.queueConsumer ? [] : ["[[queues.consumers]]"],
   );
   writeRunConfig(config.floor.config, floorBundle, config.floor.devConfig);
 
@@ -141,7 +156,7 @@ async function main() {
   const running: RunningServer[] = [];
   try {
     const [firstMode = "off"] = config.modes;
-    let servers = await start(firstMode, running);
+    let servers = await start(firstMode, running, true);
 
     const { groups, plans, groupSize, concurrency, deliveries } = config.seed;
     step(`seeding through the API: ${groups} groups, ${plans} plans, one group of ${groupSize}`);
@@ -173,11 +188,14 @@ async function main() {
       config.seeded,
       JSON.stringify({ key, service: { ...seeded, endpointId }, floor: floorSeed }, null, 2),
     );
+    // Seeded: from here on the service runs as measured.
+    await stopAll(running);
+    servers = await start(firstMode, running);
     step("letting the machine settle after seeding");
     await settle();
 
     const selected = pairs(api, { ...seeded, endpointId }, servers.floor.url, floorSeed).filter(
-      (p) => p.name.includes(config.only),
+      (p) => isSelected(p.name),
     );
     // Reads first, in every mode, then writes: the writes record events, which
     // would change the page the events list reads in the next mode.
@@ -186,15 +204,34 @@ async function main() {
       selected.filter((p) => p.kind === "write"),
     ];
     const results: PairResult[] = [];
+    const restart = async (mode: Mode) => {
+      await stopAll(running);
+      servers = await start(mode, running);
+      await settle();
+    };
     for (const phase of phases) {
       if (phase.length === 0) continue;
       for (const mode of config.modes) {
-        if (servers.mode !== mode) {
-          await stopAll(running);
-          servers = await start(mode, running);
-          await settle();
+        if (servers.mode !== mode) await restart(mode);
+        for (const pair of phase) {
+          const attempt = () =>
+            measurePair(pair, servers).then(
+              (result) => ({ result }),
+              (error: unknown) => ({ error }),
+            );
+          let outcome = await attempt();
+          // A worker that died under it (or was killed by a process outside the
+          // benchmark) is started again, and the pair measured again, once.
+          if (!servers.service.alive() || !servers.floor.alive()) {
+            step(`${pair.name}: a worker exited; restarting both to measure the pair again`);
+            await restart(mode);
+            outcome = await attempt();
+          }
+          if ("error" in outcome) throw outcome.error;
+          results.push(outcome.result);
+          // After every pair, so a run that fails later still leaves what it measured.
+          writeResults(results, bundle, false);
         }
-        for (const pair of phase) results.push(await measurePair(pair, servers));
       }
     }
 
@@ -205,7 +242,7 @@ async function main() {
         (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0),
     );
     printReport(results, bundle);
-    writeResults(results, bundle);
+    writeResults(results, bundle, true);
     step(`wrote ${config.results}`);
   } finally {
     await stopAll(running);

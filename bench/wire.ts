@@ -34,6 +34,8 @@ function requests(key: string, s: Seeded & { endpointId: string }): Wire[] {
     { method: "GET", path: "/api/v1/plans?limit=3", headers: auth },
     { method: "GET", path: `/api/v1/plans/${s.memberIds[0]}`, headers: auth },
     { method: "GET", path: `/api/v1/webhooks/${s.endpointId}/deliveries?limit=3`, headers: auth },
+    // Updates (with what they changed): none of this script's writes makes one.
+    { method: "GET", path: "/api/v1/events?type=plan.updated&limit=3", headers: auth },
     { method: "GET", path: group, headers: { ...auth, "x-d1-bookmark": "not-a-bookmark" } },
     { method: "GET", path: group, headers: { "Commet-Version": "2026-07-11", "x-api-key": key } },
     { method: "GET", path: "/api/v1/plan-groups/pgrp_missing", headers: auth },

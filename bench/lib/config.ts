@@ -30,8 +30,8 @@ export const config = {
    * the median of 8 per-round ratios wanders about a third less than that of 4.
    */
   rounds: Math.round(numberFromEnv("BENCH_ROUNDS", 8, 1)),
-  /** Only the pairs whose name contains this (BENCH_ONLY=reorder): for a quick look at one. */
-  only: process.env.BENCH_ONLY ?? "",
+  /** Only the pairs whose name contains this, or one of these (BENCH_ONLY=reorder,add): for a quick look. */
+  only: (process.env.BENCH_ONLY ?? "").split(","),
   /**
    * How the workers run, in this order: `off`, the headline, without wrangler
    * dev's DevTools inspector (closer to a deployed worker: bench/lib/launch.ts);
@@ -39,16 +39,31 @@ export const config = {
    * its whole response body. BENCH_INSPECTOR=off or =on runs only that one.
    */
   modes: inspectorModes(process.env.BENCH_INSPECTOR),
+  /**
+   * Whether the service runs its webhook queue consumer while it is measured.
+   * Every write's event is handed on to history by the consumer (four D1 round
+   * trips per event, in batches): deployed, a separate invocation, billed
+   * apart and on another machine; locally, in the same workerd, on the same
+   * two cores, during the next measurement. BENCH_QUEUE_CONSUMER=on keeps it.
+   * The seeding always runs it (its events and deliveries need it).
+   */
+  queueConsumer: process.env.BENCH_QUEUE_CONSUMER === "on",
   /** Pause after seeding, before the first measurement. */
   settleMs: 5000,
   service: {
     port: 8791,
-    /** What deploys: the bundle is built and measured from it. */
-    config: resolve(ROOT, "wrangler.toml"),
+    /**
+     * What deploys: the bundle is built and measured from it. BENCH_SERVICE_CONFIG
+     * names another checkout's wrangler.toml: to measure code as it was (a
+     * `git archive` of an earlier commit) against the same floor and data.
+     */
+    config: process.env.BENCH_SERVICE_CONFIG || resolve(ROOT, "wrangler.toml"),
     /** Where its dry run puts the bundle. */
     bundleDir: resolve(BENCH_DIR, ".out"),
     /** What runs: that bundle as it is (see lib/worker-config.ts). */
     devConfig: resolve(BENCH_DIR, ".state/service.wrangler.toml"),
+    /** The same without its queue consumer, for the measurements (see queueConsumer). */
+    measuredConfig: resolve(BENCH_DIR, ".state/service-measured.wrangler.toml"),
     state: resolve(BENCH_DIR, ".state/service"),
     // The floor logs nothing, and wrangler dev relays each log line through its
     // own process (a local cost that halves /health); Workers Logs has no such cost.
@@ -93,4 +108,8 @@ export const config = {
   bundleGzipLimitKiB: 150,
 };
 
-export type ServerConfig = typeof config.service;
+/** What it takes to run one worker (servers.ts). */
+/** Whether BENCH_ONLY selects the pair named `name`. */
+export const isSelected = (name: string) => config.only.some((part) => name.includes(part));
+
+export type ServerConfig = { port: number; devConfig: string; state: string; vars: string[] };

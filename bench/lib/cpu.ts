@@ -54,19 +54,6 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
-/**
- * A thread's time on a CPU and time waiting for one while runnable, in ns
- * (/proc/<pid>/task/<tid>/schedstat; Linux with schedstats).
- */
-export function threadSchedule(pid: number, tid = pid): { runNs: number; waitNs: number } | null {
-  try {
-    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
-    return { runNs: Number(run), waitNs: Number(wait) };
-  } catch {
-    return null;
-  }
-}
-
 /** The live children of `ppid` whose command is `comm` (e.g. workerd), with their command lines. */
 export function childProcesses(ppid: number, comm: string): { pid: number; cmdline: string }[] {
   const out: { pid: number; cmdline: string }[] = [];

@@ -5,7 +5,7 @@
  * response body in base64, and wrangler's Node process logs it: a few ms of
  * CPU per D1 call that no deployed worker pays. The floor pays it as much as
  * the service, so it hides how much more the service's own code costs.
- * BENCH_INSPECTOR=off runs both workers through this.
+ * The benchmark's headline mode (inspector off) runs both workers through this.
  *
  * Usage (by servers.ts): tsx launch.ts <json of LaunchOptions>; runs until killed.
  */

@@ -201,9 +201,11 @@ export function printReport(results: PairResult[], bundle: BundleSize) {
   );
 }
 
-export function writeResults(results: PairResult[], bundle: BundleSize) {
+/** `complete` false: written after a pair, while the run goes on (or after it failed). */
+export function writeResults(results: PairResult[], bundle: BundleSize, complete: boolean) {
   const doc = {
     date: new Date().toISOString(),
+    complete,
     machine: { cpus: cpus().length, node: process.version, loadavg: loadavg() },
     settings: {
       connections: config.connections,
@@ -211,6 +213,8 @@ export function writeResults(results: PairResult[], bundle: BundleSize) {
       warmupSeconds: config.warmup,
       rounds: config.rounds,
       modes: config.modes,
+      queueConsumer: config.queueConsumer,
+      service: config.service.config,
       seed: config.seed,
       targets: config.targets,
     },

@@ -129,6 +129,8 @@ export type RunningServer = {
   stop: () => Promise<void>;
   /** CPU ms used so far by the server's processes, or null where that cannot be read. */
   cpuMs: () => number | null;
+  /** False once its process has exited (or was killed by someone else). */
+  alive: () => boolean;
 };
 
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number) {
@@ -197,6 +199,7 @@ export async function startDev(
     url,
     stop: () => stop(child),
     cpuMs: () => (pgid === undefined ? null : groupCpuMs(pgid)),
+    alive: () => child.exitCode === null && child.signalCode === null,
   };
 }
 

@@ -67,10 +67,16 @@ function rewrite(source: string, leftOut: Set<string>, edit: (line: string) => s
  * while it did). It is also what deploys: minified, without the middleware
  * `wrangler dev` adds to the bundles it makes. Both sides run this way.
  * Assets stay: `wrangler dev` routes every request through an asset router
- * first, and both sides serve the same copy, so both pay it alike.
+ * first, and both sides serve the same copy, so both pay it alike. `leaveOut`
+ * names more tables to drop (`[[queues.consumers]]`).
  */
-export function writeRunConfig(source: string, bundle: string, out: string): string {
-  const text = rewrite(source, LEFT_OUT, (line) =>
+export function writeRunConfig(
+  source: string,
+  bundle: string,
+  out: string,
+  leaveOut: string[] = [],
+): string {
+  const text = rewrite(source, new Set([...LEFT_OUT, ...leaveOut]), (line) =>
     line
       .replace(/^main\s*=.*$/, `main = ${JSON.stringify(bundle)}\nno_bundle = true`)
       .replace(/^directory\s*=\s*"[^"]+"/, `directory = ${JSON.stringify(config.assets)}`),

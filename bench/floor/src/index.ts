@@ -1,6 +1,14 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 
-type Env = { Bindings: { DB: D1Database; HISTORY_DB: D1Database } };
+type Env = {
+  Bindings: {
+    DB: D1Database;
+    HISTORY_DB: D1Database;
+    // Only in the attribution run's config (bench/gap.ts): never in `npm run bench`'s.
+    GAP_RATE_LIMITER?: RateLimit;
+    GAP_QUEUE?: Queue<{ kind: "event"; eventId: string }>;
+  };
+};
 
 /**
  * No auth, no validation, no ORM, no envelope: what is left is the cost of the
@@ -111,6 +119,273 @@ app.get("/webhooks/:id/deliveries", async (c) => {
       .all(),
   ]);
   return endpoint ? c.json(page.results) : c.json({ error: "not found" }, 404);
+});
+
+/*
+ * Attribution variants (bench/gap.ts), never part of `npm run bench`'s pairs:
+ * each floor route below again, under /gap/<variant>/, plus ONE cost the
+ * service pays and the floor does not (`all`: every one of them the service
+ * pays as benchmarked, so not the rate limiter, which its unlimited key skips):
+ *   headers    the service's response headers, captured from it (POST /gap/fixtures)
+ *   body       the service's response body, captured likewise
+ *   ratelimit  a RATE_LIMITER.limit call, as the service makes for a limited key
+ *   sql        the service's statements, copied from bench/.state/cost/statements.json
+ *   queue      (writes) the event's queue message, sent in waitUntil
+ */
+type Variant = "headers" | "body" | "ratelimit" | "sql" | "queue" | "all";
+const VARIANTS = new Set<string>(["headers", "body", "ratelimit", "sql", "queue", "all"]);
+type Fixture = { headers: [string, string][]; body: string };
+const fixtures = new Map<string, Fixture>();
+
+app.post("/gap/fixtures", async (c) => {
+  const body = await c.req.json<Record<string, Fixture>>();
+  for (const [name, fixture] of Object.entries(body)) fixtures.set(name, fixture);
+  return c.json({ ok: true, fixtures: fixtures.size });
+});
+
+app.post("/gap/cleanup", async (c) => {
+  const group = c.req.query("group") ?? "";
+  await c.env.DB.batch([
+    c.env.DB.prepare("DELETE FROM webhook_events WHERE id LIKE 'whev_gap_%'"),
+    // Seeded order (plan_floor_0003 is 3rd), whatever the sql variant left.
+    c.env.DB.prepare(
+      "UPDATE plans SET sort_order = CAST(substr(id, 12) AS INTEGER) WHERE plan_group_id = ?1",
+    ).bind(group),
+  ]);
+  return c.json({ ok: true });
+});
+
+const variantOf = (raw: string): Variant => {
+  if (!VARIANTS.has(raw)) throw new Error(`unknown variant ${raw}`);
+  return raw as Variant;
+};
+const adds = (variant: Variant, cost: Variant) =>
+  variant === cost || (variant === "all" && cost !== "ratelimit");
+
+/** The floor's answer (`own`), with the service's headers and/or body instead if the variant says so. */
+function answer(c: Context<Env>, variant: Variant, name: string, own: object): Response {
+  const headers = adds(variant, "headers");
+  const body = adds(variant, "body");
+  if (!headers && !body) return c.json(own);
+  const fixture = fixtures.get(name);
+  if (!fixture) throw new Error(`no fixture ${name}: POST /gap/fixtures first`);
+  return new Response(body ? fixture.body : JSON.stringify(own), {
+    headers: headers ? fixture.headers : { "content-type": "application/json" },
+  });
+}
+
+async function limit(c: Context<Env>, variant: Variant) {
+  if (!adds(variant, "ratelimit")) return;
+  if (!c.env.GAP_RATE_LIMITER) throw new Error("no GAP_RATE_LIMITER binding");
+  // As the service: the answer is awaited (a denial would be a 429 there; not here).
+  await c.env.GAP_RATE_LIMITER.limit({ key: "key_floor" });
+}
+
+// The service's statements, verbatim (drizzle's SQL), as recorded by `npm run bench:cost`.
+const SQL = {
+  PLAN: `select "id" as "id", "code" as "code", "name" as "name", "description" as "description", "consumption_model" as "consumptionModel", "is_public" as "isPublic", "is_free" as "isFree", "block_on_exhaustion" as "blockOnExhaustion", "metadata" as "metadata", "plan_group_id" as "planGroupId", "sort_order" as "sortOrder", "created_at" as "createdAt", "updated_at" as "updatedAt" from "plans" where ("plans"."id" = ? and ("plans"."org_id" = ? AND "plans"."mode" = ? and "plans"."deleted_at" is null)) union all select "id" as "id", "code" as "code", "name" as "name", "description" as "description", "consumption_model" as "consumptionModel", "is_public" as "isPublic", "is_free" as "isFree", "block_on_exhaustion" as "blockOnExhaustion", "metadata" as "metadata", "plan_group_id" as "planGroupId", "sort_order" as "sortOrder", "created_at" as "createdAt", "updated_at" as "updatedAt" from "plans" where ("plans"."code" = ? and ("plans"."org_id" = ? AND "plans"."mode" = ? and "plans"."deleted_at" is null))`,
+  GROUPS: `select "id" as "id", "name" as "name", "description" as "description", "is_public" as "isPublic", "created_at" as "createdAt", "updated_at" as "updatedAt", (
+  SELECT coalesce(json_group_array(json_object('id', m.id, 'name', m.name, 'sortOrder', m.sort_order)), '[]')
+  FROM (SELECT "plans"."id" AS id, "plans"."name" AS name, "plans"."sort_order" AS sort_order
+        FROM "plans" WHERE "plans"."plan_group_id" = "plan_groups"."id" AND "plans"."org_id" = ? AND "plans"."mode" = ? 
+        ORDER BY "plans"."sort_order") AS m
+) as "plans" from "plan_groups" where "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ? order by "plan_groups"."id" desc limit ?`,
+  CATALOG_EVENTS: `select "id" as "id", "org_id" as "orgId", "mode" as "mode", "type" as "type", "data" as "data", "previous" as "previous", "request_id" as "requestId", "idempotency_key" as "idempotencyKey", "created_at" as "createdAt" from "webhook_events" where (("webhook_events"."org_id" = ? AND "webhook_events"."mode" = ? and "webhook_events"."type" IN (SELECT value FROM json_each(?)) and "webhook_events"."created_at" >= ?) and "webhook_events"."id" >= ? and "webhook_events"."id" < ? and "webhook_events"."created_at" < ? and (? = 0 OR "webhook_events"."dispatched_at" IS NULL)) order by "webhook_events"."id" desc limit ?`,
+  HISTORY_EVENTS: `select "id" as "id", "org_id" as "orgId", "mode" as "mode", "type" as "type", "data" as "data", "previous" as "previous", "request_id" as "requestId", "idempotency_key" as "idempotencyKey", "created_at" as "createdAt" from "events" where (("events"."org_id" = ? AND "events"."mode" = ? and "events"."type" IN (SELECT value FROM json_each(?)) and "events"."created_at" >= ?) and "events"."id" >= ? and "events"."id" < ? and "events"."created_at" < ? and (? IS NULL OR EXISTS (SELECT 1 FROM "deliveries" WHERE "deliveries"."event_id" = "events"."id" AND "deliveries"."org_id" = ? AND "deliveries"."mode" = ? AND ("deliveries"."status" = 'failed' OR ("deliveries"."status" IN ('pending', 'dropped') AND "deliveries"."attempts" > 0 AND (SELECT coalesce("attempts"."status_code" BETWEEN 200 AND 299, 0) FROM "attempts" WHERE "attempts"."delivery_id" = "deliveries"."id" ORDER BY "attempts"."attempt" DESC LIMIT 1) = 0))) = ?)) order by "events"."id" desc limit ?`,
+  REORDER_EVENT: `insert into "webhook_events" ("id", "org_id", "mode", "type", "data", "created_at", "dispatched_at", "requeued_at", "previous", "request_id", "idempotency_key", "fanned_out_at") SELECT ?, ?, ?, ?, NULL, ?, NULL, NULL, (
+  SELECT json_object(
+    'id', "plan_groups"."id", 'name', "plan_groups"."name", 'description', "plan_groups"."description",
+    'isPublic', json(CASE WHEN "plan_groups"."is_public" THEN 'true' ELSE 'false' END),
+    'createdAt', "plan_groups"."created_at", 'updatedAt', "plan_groups"."updated_at",
+    'plans', json((
+  SELECT coalesce(json_group_array(json_object('id', m.id, 'name', m.name, 'sortOrder', m.sort_order)), '[]')
+  FROM (SELECT "plans"."id" AS id, "plans"."name" AS name, "plans"."sort_order" AS sort_order
+        FROM "plans" WHERE "plans"."plan_group_id" = "plan_groups"."id" AND "plans"."org_id" = ? AND "plans"."mode" = ? 
+        ORDER BY "plans"."sort_order") AS m
+)))
+  FROM "plan_groups" WHERE "plan_groups"."id" = ? AND "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ?
+), ?, ?, NULL WHERE (EXISTS (SELECT 1 FROM "plan_groups" WHERE "plan_groups"."id" = ? AND "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ?) AND ((SELECT count(*) FROM "plans" WHERE "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ?) = json_array_length(?)
+    AND (SELECT count(DISTINCT value) FROM json_each(?)) = json_array_length(?)
+    AND NOT EXISTS (
+      SELECT 1 FROM json_each(?) AS j
+      WHERE NOT EXISTS (SELECT 1 FROM "plans" WHERE "plans"."id" = j.value AND "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ?)
+    )) AND EXISTS (
+    SELECT 1 FROM "plans" WHERE "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ? AND "plans"."sort_order" <> (SELECT j.key FROM json_each(?) AS j WHERE j.value = "plans"."id"))) returning "dispatched_at"`,
+  REORDER_PARK: `update "plans" set "sort_order" = -((SELECT j.key FROM json_each(?) AS j WHERE j.value = "plans"."id")) - 1, "updated_at" = ? where ("plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ? and "plans"."sort_order" <> (SELECT j.key FROM json_each(?) AS j WHERE j.value = "plans"."id") and EXISTS (SELECT 1 FROM "plan_groups" WHERE "plan_groups"."id" = ? AND "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ?) and ((SELECT count(*) FROM "plans" WHERE "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ?) = json_array_length(?)
+    AND (SELECT count(DISTINCT value) FROM json_each(?)) = json_array_length(?)
+    AND NOT EXISTS (
+      SELECT 1 FROM json_each(?) AS j
+      WHERE NOT EXISTS (SELECT 1 FROM "plans" WHERE "plans"."id" = j.value AND "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ?)
+    )))`,
+  REORDER_GROUP: `update "plan_groups" set "updated_at" = ? where (("plan_groups"."id" = ? and "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ?) and EXISTS (SELECT 1 FROM "plans" WHERE "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ? AND "plans"."sort_order" < 0))`,
+  REORDER_PLACE: `update "plans" set "sort_order" = -"plans"."sort_order" - 1, "updated_at" = ? where ("plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ? and "plans"."sort_order" < 0)`,
+  REORDER_CHECK: `select EXISTS (SELECT 1 FROM "plan_groups" WHERE "plan_groups"."id" = ? AND "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ?) as "group", ((SELECT count(*) FROM "plans" WHERE "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ?) = json_array_length(?)
+    AND (SELECT count(DISTINCT value) FROM json_each(?)) = json_array_length(?)
+    AND NOT EXISTS (
+      SELECT 1 FROM json_each(?) AS j
+      WHERE NOT EXISTS (SELECT 1 FROM "plans" WHERE "plans"."id" = j.value AND "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ?)
+    )) as "exact", (
+  SELECT coalesce(json_group_array(json_object('id', m.id, 'name', m.name, 'sortOrder', m.sort_order)), '[]')
+  FROM (SELECT "plans"."id" AS id, "plans"."name" AS name, "plans"."sort_order" AS sort_order
+        FROM "plans" WHERE "plans"."plan_group_id" = ? AND "plans"."org_id" = ? AND "plans"."mode" = ? 
+        ORDER BY "plans"."sort_order") AS m
+) as "members" from (SELECT 1)`,
+  REORDER_SNAPSHOT: `update "webhook_events" set "data" = (
+  SELECT json_object(
+    'id', "plan_groups"."id", 'name', "plan_groups"."name", 'description', "plan_groups"."description",
+    'isPublic', json(CASE WHEN "plan_groups"."is_public" THEN 'true' ELSE 'false' END),
+    'createdAt', "plan_groups"."created_at", 'updatedAt', "plan_groups"."updated_at",
+    'plans', json((
+  SELECT coalesce(json_group_array(json_object('id', m.id, 'name', m.name, 'sortOrder', m.sort_order)), '[]')
+  FROM (SELECT "plans"."id" AS id, "plans"."name" AS name, "plans"."sort_order" AS sort_order
+        FROM "plans" WHERE "plans"."plan_group_id" = "plan_groups"."id" AND "plans"."org_id" = ? AND "plans"."mode" = ? 
+        ORDER BY "plans"."sort_order") AS m
+)))
+  FROM "plan_groups" WHERE "plan_groups"."id" = ? AND "plan_groups"."org_id" = ? AND "plan_groups"."mode" = ?
+) where "webhook_events"."id" = ? AND "webhook_events"."dispatched_at" IS NULL`,
+};
+
+const EVENT_TYPES = JSON.stringify([
+  "plan_group.created",
+  "plan_group.updated",
+  "plan_group.deleted",
+  "plan_group.plan_added",
+  "plan_group.plan_removed",
+  "plan_group.plans_reordered",
+  "plan.created",
+  "plan.updated",
+  "plan.deleted",
+]);
+const DAY_MS = 86_400_000;
+const randomId = (prefix: string, length: number) =>
+  `${prefix}${crypto.randomUUID().replaceAll("-", "")}`.slice(0, length);
+
+app.get("/gap/:variant/noop", async (c) => {
+  const variant = variantOf(c.req.param("variant"));
+  await limit(c, variant);
+  return answer(c, variant, "noop", { ok: true });
+});
+
+app.get("/gap/:variant/plans/:id", async (c) => {
+  const variant = variantOf(c.req.param("variant"));
+  await limit(c, variant);
+  const id = c.req.param("id");
+  const row = adds(variant, "sql")
+    ? (await c.env.DB.prepare(SQL.PLAN).bind(id, ORG, "test", id, ORG, "test").all()).results[0]
+    : await c.env.DB.prepare("SELECT * FROM plans WHERE id = ?1").bind(id).first();
+  if (!row) return c.json({ error: "not found" }, 404);
+  return answer(c, variant, "plan", row);
+});
+
+app.get("/gap/:variant/groups", async (c) => {
+  const variant = variantOf(c.req.param("variant"));
+  await limit(c, variant);
+  const statement = adds(variant, "sql")
+    ? c.env.DB.prepare(SQL.GROUPS).bind(ORG, "test", ORG, "test", 21)
+    : c.env.DB.prepare(
+        `SELECT g.id, g.name, g.description, g.is_public, g.created_at, g.updated_at, ${MEMBERS}
+         FROM plan_groups AS g WHERE g.org_id = ?1 AND g.mode = 'test' ORDER BY g.id DESC LIMIT 21`,
+      ).bind(ORG);
+  const { results } = await statement.all();
+  return answer(c, variant, "groups", results);
+});
+
+app.get("/gap/:variant/events", async (c) => {
+  const variant = variantOf(c.req.param("variant"));
+  await limit(c, variant);
+  const columns = "id, org_id, mode, type, data, previous, request_id, idempotency_key, created_at";
+  const now = Date.now();
+  const [history] = adds(variant, "sql")
+    ? await Promise.all([
+        c.env.HISTORY_DB.prepare(SQL.HISTORY_EVENTS)
+          .bind(
+            ORG,
+            "test",
+            EVENT_TYPES,
+            now - 30 * DAY_MS,
+            "whev_01",
+            "whev_zzzzzzzzzz",
+            Number.MAX_SAFE_INTEGER,
+            null,
+            ORG,
+            "test",
+            null,
+            21,
+          )
+          .all(),
+        c.env.DB.prepare(SQL.CATALOG_EVENTS)
+          .bind(
+            ORG,
+            "test",
+            EVENT_TYPES,
+            now - 30 * DAY_MS,
+            "whev_01",
+            "whev_zzzzzzzzzz",
+            Number.MAX_SAFE_INTEGER,
+            0,
+            21,
+          )
+          .all(),
+      ])
+    : await Promise.all([
+        c.env.HISTORY_DB.prepare(
+          `SELECT ${columns} FROM events WHERE org_id = ?1 AND mode = 'test' ORDER BY id DESC LIMIT 21`,
+        )
+          .bind(ORG)
+          .all(),
+        c.env.DB.prepare(
+          `SELECT ${columns} FROM webhook_events WHERE org_id = ?1 AND mode = 'test' ORDER BY id DESC LIMIT 21`,
+        )
+          .bind(ORG)
+          .all(),
+      ]);
+  return answer(c, variant, "events", history.results);
+});
+
+app.post("/gap/:variant/groups/:id/touch", async (c) => {
+  const variant = variantOf(c.req.param("variant"));
+  const { planIds } = await c.req.json<{ planIds: string[] }>();
+  await limit(c, variant);
+  const group = c.req.param("id");
+  const now = Date.now();
+  const eventId = randomId("whev_gap_", 31);
+  let own: object = { ok: true };
+  if (adds(variant, "sql")) {
+    const ids = JSON.stringify(planIds);
+    const t = "test";
+    const results = await c.env.DB.batch([
+      c.env.DB.prepare(SQL.REORDER_EVENT).bind(
+        ...[eventId, ORG, t, "plan_group.plans_reordered", now, ORG, t, group, ORG, t],
+        ...[randomId("req_", 36), null, group, ORG, t, group, ORG, t, ids, ids, ids, ids],
+        ...[group, ORG, t, group, ORG, t, ids],
+      ),
+      c.env.DB.prepare(SQL.REORDER_PARK).bind(
+        ...[ids, now, group, ORG, t, ids, group, ORG, t, group, ORG, t],
+        ...[ids, ids, ids, ids, group, ORG, t],
+      ),
+      c.env.DB.prepare(SQL.REORDER_GROUP).bind(now, group, ORG, t, group, ORG, t),
+      c.env.DB.prepare(SQL.REORDER_PLACE).bind(now, group, ORG, t),
+      c.env.DB.prepare(SQL.REORDER_CHECK).bind(
+        ...[group, ORG, t, group, ORG, t, ids, ids, ids, ids, group, ORG, t, group, ORG, t],
+      ),
+      c.env.DB.prepare(SQL.REORDER_SNAPSHOT).bind(ORG, t, group, ORG, t, eventId),
+    ]);
+    own = results[4]?.results[0] ?? { ok: true };
+  } else {
+    await c.env.DB.batch([
+      c.env.DB.prepare("UPDATE plan_groups SET updated_at = ?1 WHERE id = ?2").bind(now, group),
+      c.env.DB.prepare(
+        "UPDATE plans SET updated_at = ?1 WHERE plan_group_id = ?2 AND org_id = ?3 AND mode = 'test' AND sort_order = 0",
+      ).bind(now, group, ORG),
+    ]);
+  }
+  if (adds(variant, "queue")) {
+    const queue = c.env.GAP_QUEUE;
+    if (!queue) throw new Error("no GAP_QUEUE binding");
+    // As src/webhooks/enqueue.ts: after the response, one sendBatch of the event's message.
+    c.executionCtx.waitUntil(queue.sendBatch([{ body: { kind: "event", eventId } }]));
+  }
+  return answer(c, variant, "reorder", own);
 });
 
 /**

@@ -25,22 +25,26 @@ class Statement {
   }
 
   all() {
-    return this.db.answer(`all ${this.sql}`, (s) => this.real(s).all());
+    return this.db.answer(`all ${this.sql}`, (s) => this.real(s).all(), [this]);
   }
 
   run() {
-    return this.db.answer(`run ${this.sql}`, (s) => this.real(s).run());
+    return this.db.answer(`run ${this.sql}`, (s) => this.real(s).run(), [this]);
   }
 
   raw(options?: { columnNames?: boolean }) {
-    return this.db.answer(`raw ${this.sql}`, (s) =>
-      this.real(s).raw(options as { columnNames: true }),
+    return this.db.answer(
+      `raw ${this.sql}`,
+      (s) => this.real(s).raw(options as { columnNames: true }),
+      [this],
     );
   }
 
   first(column?: string) {
-    return this.db.answer(`first ${column ?? ""} ${this.sql}`, (s) =>
-      column === undefined ? this.real(s).first() : this.real(s).first(column),
+    return this.db.answer(
+      `first ${column ?? ""} ${this.sql}`,
+      (s) => (column === undefined ? this.real(s).first() : this.real(s).first(column)),
+      [this],
     );
   }
 }
@@ -53,10 +57,16 @@ export class ReplayD1 {
   /** Statements run for real (recorded), and answered from memory. */
   readonly counts = { recorded: 0, replayed: 0 };
   private bookmark: string | null = null;
+  /** What was run for real, with its values: to look at a statement's plan (EXPLAIN QUERY PLAN). */
+  readonly recorded: { sql: string; params: unknown[] }[] = [];
 
   constructor(private readonly real: D1Database) {}
 
-  async answer<T>(key: string, run: (session: Real) => Promise<T>): Promise<T> {
+  async answer<T>(
+    key: string,
+    run: (session: Real) => Promise<T>,
+    statements: Statement[],
+  ): Promise<T> {
     if (this.answers.has(key)) {
       this.counts.replayed++;
       return this.answers.get(key) as T;
@@ -66,6 +76,7 @@ export class ReplayD1 {
     this.bookmark ??= session.getBookmark();
     this.answers.set(key, result);
     this.counts.recorded++;
+    for (const { sql, params } of statements) this.recorded.push({ sql, params });
     return result;
   }
 
@@ -75,17 +86,20 @@ export class ReplayD1 {
 
   batch(statements: Statement[]) {
     const key = `batch ${statements.map((s) => s.sql).join(";\n")}`;
-    return this.answer(key, (session) => session.batch(statements.map((s) => s.real(session))));
+    return this.answer(
+      key,
+      (session) => session.batch(statements.map((s) => s.real(session))),
+      statements,
+    );
   }
 
   exec(): never {
     throw new Error("exec is not replayed");
   }
 
+  /** Its own session: the bookmark is the one recorded with the first answer. */
   withSession() {
-    return Object.assign(Object.create(this) as ReplayD1, {
-      getBookmark: () => this.bookmark,
-    });
+    return this;
   }
 
   getBookmark() {

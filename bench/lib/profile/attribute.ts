@@ -64,7 +64,8 @@ export function moduleMap(source: string): { line: number; path: string }[] {
   const out: { line: number; path: string }[] = [];
   const lines = source.split("\n");
   lines.forEach((text, line) => {
-    const m = text.match(/^\/\/ ((?:\.\.\/)*)((?:node_modules|src|bench)\/[^\s]+\.[cm]?[jt]s)$/);
+    // Relative to wherever the build ran: keep the path from its first known folder on.
+    const m = text.match(/^\/\/ (\S*?)((?:node_modules|src|bench)\/\S+\.[cm]?[jt]s)$/);
     if (m?.[2]) out.push({ line, path: m[2] });
   });
   return out;
@@ -135,9 +136,16 @@ function ownCategory(frame: CallFrame, locate: Locate): Category | "idle" | null
 /**
  * Self time per category, in µs. A native function (no script) counts for
  * its caller's category, except JSON.stringify and JSON.parse, which count
- * for JSON. Also returns the samples' total busy time (without idle).
+ * for JSON. Also returns the total (without idle).
+ *
+ * Each sample counts for one sampling interval (`intervalUs`), whatever the
+ * time since the previous one: V8 samples an isolate only while a thread is
+ * in it, so after workerd ran another isolate (the entry worker, the asset
+ * router, D1's), or the thread waited for a CPU on a busy machine, the next
+ * sample's time delta spans all of that; charging it to that sample's
+ * function would inflate whatever runs first in a request.
  */
-export function attribute(profile: CpuProfile, locate: Locate) {
+export function attribute(profile: CpuProfile, locate: Locate, intervalUs: number) {
   const byId = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
@@ -156,20 +164,12 @@ export function attribute(profile: CpuProfile, locate: Locate) {
     return category;
   };
   const totals = new Map<Category, number>(CATEGORIES.map((c) => [c, 0]));
-  const byModule = new Map<string, number>();
   let busy = 0;
-  profile.samples.forEach((id, i) => {
-    // timeDeltas[i] is the time before sample i: charge it to the sample after it.
-    const delta = profile.timeDeltas[i + 1] ?? 0;
+  for (const id of profile.samples) {
     const category = categoryOf(id);
-    if (category === "idle") return;
-    busy += delta;
-    totals.set(category, (totals.get(category) ?? 0) + delta);
-    const frame = byId.get(id)?.callFrame;
-    if (frame) {
-      const where = locate(frame) ?? (frame.url || `(native) ${frame.functionName}`);
-      byModule.set(where, (byModule.get(where) ?? 0) + delta);
-    }
-  });
-  return { totals, busy, byModule };
+    if (category === "idle") continue;
+    busy += intervalUs;
+    totals.set(category, (totals.get(category) ?? 0) + intervalUs);
+  }
+  return { totals, busy };
 }

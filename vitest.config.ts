@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { parse } from "smol-toml";
 import { defineConfig, type Plugin } from "vitest/config";
-import { unstable_readConfig } from "wrangler";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 
 // Keep the test runtime offline: no metrics, no `Request.cf` download.
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -30,6 +31,19 @@ const migrationFiles = async (dir: string) =>
       .filter((name) => name.endsWith(".sql"))
       .map(async (name) => ({ name, text: await readFile(resolve(dir, name), "utf8") })),
   );
+/**
+ * What wrangler itself binds locally in each environment, for the test that
+ * the scripts' own reading of wrangler.toml (scripts/lib/local-ids.ts) opens
+ * the same databases and namespace as `npm run dev`.
+ */
+const wranglerToml = await readFile("./wrangler.toml", "utf8");
+const environments = Object.keys((parse(wranglerToml).env ?? {}) as Record<string, unknown>);
+const wranglerLocalIds = Object.fromEntries(
+  [undefined, ...environments].map((env) => {
+    const { workerOptions } = unstable_getMiniflareWorkerOptions("./wrangler.toml", env);
+    return [env ?? "", { d1: workerOptions.d1Databases, kv: workerOptions.kvNamespaces }];
+  }),
+);
 const rawMigrations = {
   catalog: await migrationFiles("./migrations"),
   history: await migrationFiles("./migrations-history"),
@@ -50,6 +64,8 @@ const workersRuntime = (opts: { heldQueue: boolean }) =>
         TEST_MIGRATIONS: migrations,
         TEST_HISTORY_MIGRATIONS: historyMigrations,
         TEST_MIGRATION_FILES: JSON.stringify(rawMigrations),
+        WRANGLER_TOML: wranglerToml,
+        WRANGLER_LOCAL_IDS: JSON.stringify(wranglerLocalIds),
         RATE_LIMIT_LIMIT: String(TEST_RATE_LIMIT),
         RATE_LIMIT_PERIOD_SECONDS: "60",
         AUTH_FAILURE_LIMIT: String(TEST_AUTH_FAILURE_LIMIT),

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { stripVTControlCharacters } from "node:util";
 import { DEMO_ORG, type DemoKey, ensureDemoKey } from "./lib/demo-key";
-import { devLogName, devPort } from "./lib/dev-args";
+import { devLogName, devPort, devState } from "./lib/dev-args";
 import { devHost, freePort, startDevProxy, wranglerArgs } from "./lib/dev-proxy";
 import { portInUse, recordDevServer, runningDevServers } from "./lib/dev-servers";
 import { withStores } from "./lib/platform";
@@ -69,7 +69,7 @@ try {
   }
   ensureDevVars();
   const demo = await withStores(
-    { remote: false },
+    { remote: false, ...devState(extra) },
     async ({ kv, sql, migrate }) => {
       for (const [database, names] of Object.entries(await migrate())) {
         const what = names.length ? `applied ${names.join(", ")}` : "up to date";

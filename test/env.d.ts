@@ -12,6 +12,8 @@ declare global {
       DB_EMPTY: D1Database;
       SCRIPT_MIGRATE: D1Database;
       TEST_MIGRATION_FILES: string;
+      WRANGLER_TOML: string;
+      WRANGLER_LOCAL_IDS: string;
       FC_SEED: string;
       FC_PATH: string;
       FC_RUNS: string;

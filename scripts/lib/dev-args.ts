@@ -26,3 +26,24 @@ export function devPort(args: readonly string[]): number {
 /** The default port's server logs to dev.log, any other to its own file, so two never share one. */
 export const devLogName = (port: number) =>
   port === DEFAULT_DEV_PORT ? "dev.log" : `dev-${port}.log`;
+
+/**
+ * The local state `wrangler dev` will use, from `--env <name>` (or `-e`) and
+ * `--persist-to <dir>` (or their `=` forms; the last one wins): the migrations
+ * and the demo key go where the server reads.
+ */
+export function devState(args: readonly string[]): { env?: string; persistTo?: string } {
+  const state: { env?: string; persistTo?: string } = {};
+  for (const [i, arg] of args.entries()) {
+    for (const [flag, key] of [
+      ["--env", "env"],
+      ["-e", "env"],
+      ["--persist-to", "persistTo"],
+    ] as const) {
+      const value =
+        arg === flag ? args[i + 1] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : null;
+      if (value) state[key] = value;
+    }
+  }
+  return state;
+}

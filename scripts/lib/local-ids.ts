@@ -11,7 +11,8 @@ type D1Table = {
   migrations_dir?: string;
   migrations_table?: string;
 };
-type Bindings = { d1_databases?: D1Table[]; kv_namespaces?: { binding: string; id?: string }[] };
+type KvTable = { binding: string; id?: string; preview_id?: string };
+type Bindings = { d1_databases?: D1Table[]; kv_namespaces?: KvTable[] };
 type WranglerToml = Bindings & { env?: Record<string, Bindings> };
 
 export type LocalDatabase = { id: string; migrationsDir: string; migrationsTable?: string };
@@ -19,8 +20,8 @@ export type LocalIds = { DB: LocalDatabase; HISTORY_DB: LocalDatabase; API_KEYS:
 
 /**
  * The local IDs of DB, HISTORY_DB and API_KEYS, as wrangler picks them for
- * local state (its d1DatabaseEntry and kvNamespaceEntry): the preview
- * database ID, else the database ID, else the binding's name; with each
+ * local state (its d1DatabaseEntry and kvNamespaceEntry): the preview ID,
+ * else the ID, else the binding's name; with each
  * database's migrations folder (wrangler's default: `migrations`). Bindings
  * are not inherited by an environment: `--env` reads that environment's own
  * tables, as wrangler does.
@@ -42,5 +43,5 @@ export function localIds(toml: string, env?: string): LocalIds {
   const [db, history] = [database("DB"), database("HISTORY_DB")];
   const kv = scope.kv_namespaces?.find((k) => k.binding === "API_KEYS");
   if (!kv) throw new Error(`${where} binds no KV namespace as API_KEYS`);
-  return { DB: db, HISTORY_DB: history, API_KEYS: kv.id ?? kv.binding };
+  return { DB: db, HISTORY_DB: history, API_KEYS: kv.preview_id ?? kv.id ?? kv.binding };
 }

@@ -13,7 +13,13 @@ export type MigrationFile = { name: string; text: string };
 /** wrangler's tracking table, as it creates it (its DEFAULT_MIGRATION_TABLE). */
 export const MIGRATIONS_TABLE = "d1_migrations";
 
-/** The statements of a drizzle-kit migration (comments stay: SQLite ignores them). */
+/**
+ * The statements of a drizzle-kit migration (comments stay: SQLite ignores
+ * them). Stricter than wrangler's SQL-aware splitter: a hand-written file
+ * must put `--> statement-breakpoint` between its statements too
+ * (test/scripts/migrations.test.ts checks every committed file against
+ * wrangler's split).
+ */
 export function splitMigration(text: string): string[] {
   return text
     .split("--> statement-breakpoint")
@@ -46,11 +52,19 @@ export async function applyMigrations(
     .run();
   const { results } = await db.prepare(`SELECT name FROM ${table}`).all<{ name: string }>();
   const pending = pendingMigrations(files, new Set(results.map((row) => row.name)));
+  const applied: string[] = [];
   for (const file of pending) {
-    await db.batch([
-      ...splitMigration(file.text).map((statement) => db.prepare(statement)),
-      db.prepare(`INSERT INTO ${table} (name) VALUES (?)`).bind(file.name),
-    ]);
+    try {
+      await db.batch([
+        ...splitMigration(file.text).map((statement) => db.prepare(statement)),
+        db.prepare(`INSERT INTO ${table} (name) VALUES (?)`).bind(file.name),
+      ]);
+    } catch (err) {
+      const before = applied.length ? ` (applied before it: ${applied.join(", ")})` : "";
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`${file.name} failed, nothing of it applied${before}: ${message}`);
+    }
+    applied.push(file.name);
   }
-  return pending.map((file) => file.name);
+  return applied;
 }

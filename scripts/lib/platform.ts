@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import type * as MiniflareModule from "miniflare";
 import { bindingKv, bindingSql } from "./bindings";
 import { CliError } from "./cli";
@@ -49,7 +50,9 @@ export async function openStores(target: Target, prefix = ""): Promise<Stores> {
       sql: wranglerSql(target),
       // Deployed databases migrate through wrangler (docs/operations.md), never from a script.
       migrate: async () => {
-        throw new CliError("remote migrations: npx wrangler d1 migrations apply DB --remote");
+        throw new CliError(
+          "remote migrations: npx wrangler d1 migrations apply DB --remote, then HISTORY_DB",
+        );
       },
       close: async () => {},
     };
@@ -66,11 +69,15 @@ export async function openStores(target: Target, prefix = ""): Promise<Stores> {
       const applied = { DB: [] as string[], HISTORY_DB: [] as string[] };
       for (const database of DATABASES) {
         const { migrationsDir, migrationsTable } = local.ids[database];
-        applied[database] = await applyMigrations(
-          local.databases[database],
-          migrationFiles(join(ROOT, migrationsDir)),
-          migrationsTable,
-        );
+        try {
+          applied[database] = await applyMigrations(
+            local.databases[database],
+            migrationFiles(join(ROOT, migrationsDir)),
+            migrationsTable,
+          );
+        } catch (err) {
+          throw new CliError(`D1 ${database}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
       return applied;
     },
@@ -94,29 +101,38 @@ async function openLocal(target: Target) {
   }
   // Loaded here, not at the top: `--help`, a usage mistake or `--remote` need none of it.
   const { Miniflare } = createRequire(import.meta.url)("miniflare") as typeof MiniflareModule;
+  let mf: MiniflareModule.Miniflare | undefined;
   try {
-    const mf = new Miniflare({
+    const runtime = new Miniflare({
       modules: true,
       script: "export default {};",
       compatibilityDate: "2025-01-01",
+      // The runtime's own output to stderr: key:create prints the key alone on stdout.
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+        stdout.pipe(process.stderr);
+        stderr.pipe(process.stderr);
+      },
       d1Databases: { DB: ids.DB.id, HISTORY_DB: ids.HISTORY_DB.id },
       kvNamespaces: { API_KEYS: ids.API_KEYS },
       // Where wrangler keeps local state: <state>/v3/d1, <state>/v3/kv.
       defaultPersistRoot: join(target.persistTo ?? STATE_DIR, "v3"),
     });
+    mf = runtime;
     const [db, history, kv] = await Promise.all([
-      mf.getD1Database("DB"),
-      mf.getD1Database("HISTORY_DB"),
-      mf.getKVNamespace("API_KEYS"),
+      runtime.getD1Database("DB"),
+      runtime.getD1Database("HISTORY_DB"),
+      runtime.getKVNamespace("API_KEYS"),
     ]);
     // Miniflare's types are workerd's, from its own copy of the type package.
     return {
       ids,
       databases: { DB: db as unknown as D1Database, HISTORY_DB: history as unknown as D1Database },
       kv: kv as unknown as KVNamespace,
-      dispose: () => mf.dispose(),
+      dispose: () => runtime.dispose(),
     };
   } catch (err) {
+    // A runtime left running keeps the process from exiting after the error.
+    await mf?.dispose().catch(() => {});
     const message = err instanceof Error ? err.message : String(err);
     throw new CliError(`could not open local D1 and KV: ${message.split("\n")[0]}`);
   }

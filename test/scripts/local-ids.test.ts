@@ -2,6 +2,7 @@
  * The scripts open the local D1 and KV that `npm run dev` uses: the IDs
  * wrangler gives a binding in local state, from wrangler.toml's tables.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { localIds } from "../../scripts/lib/local-ids";
 
@@ -22,6 +23,7 @@ migrations_dir = "migrations-history"
 [[kv_namespaces]]
 binding = "API_KEYS"
 id = "kv-root"
+preview_id = "kv-root-preview"
 
 [env.staging]
 name = "x-staging"
@@ -52,7 +54,7 @@ describe("localIds", () => {
     expect(localIds(TOML)).toEqual({
       DB: { id: "db-root", migrationsDir: "migrations" },
       HISTORY_DB: { id: "db-history", migrationsDir: "migrations-history" },
-      API_KEYS: "kv-root",
+      API_KEYS: "kv-root-preview",
     });
   });
 
@@ -89,5 +91,19 @@ describe("localIds", () => {
     expect(() => localIds(TOML, "bare")).toThrow(
       "[env.bare] of wrangler.toml binds no D1 database as DB",
     );
+  });
+
+  it("names the same databases and namespace as wrangler does locally, in every environment of wrangler.toml", () => {
+    const wrangler = JSON.parse(env.WRANGLER_LOCAL_IDS) as Record<
+      string,
+      { d1: Record<string, { id: string }>; kv: Record<string, { id: string }> }
+    >;
+    expect(Object.keys(wrangler)).toEqual(expect.arrayContaining(["", "staging", "production"]));
+    for (const [name, theirs] of Object.entries(wrangler)) {
+      const ours = localIds(env.WRANGLER_TOML, name || undefined);
+      expect(ours.DB.id, name).toBe(theirs.d1.DB?.id);
+      expect(ours.HISTORY_DB.id, name).toBe(theirs.d1.HISTORY_DB?.id);
+      expect(ours.API_KEYS, name).toBe(theirs.kv.API_KEYS?.id);
+    }
   });
 });

@@ -11,7 +11,7 @@ import {
   parseKeyRevoke,
   parseOrgPin,
 } from "../../scripts/lib/commands";
-import { DEFAULT_DEV_PORT, devLogName, devPort } from "../../scripts/lib/dev-args";
+import { DEFAULT_DEV_PORT, devLogName, devPort, devState } from "../../scripts/lib/dev-args";
 import { parseListen } from "../../scripts/lib/listen-args";
 import { sayIfSlow } from "../../scripts/lib/progress";
 import { apiOrigin, httpUrl } from "../../scripts/lib/urls";
@@ -196,5 +196,19 @@ describe("progress lines", () => {
     expect(said).toEqual(["opening..."]);
     finish(2);
     expect(await slow).toBe(2);
+  });
+});
+
+describe("devState", () => {
+  it("finds the environment and state directory wrangler dev will use, so migrations go there", () => {
+    expect(devState([])).toEqual({});
+    expect(devState(["--env", "staging", "--persist-to", "/tmp/s"])).toEqual({
+      env: "staging",
+      persistTo: "/tmp/s",
+    });
+    expect(devState(["-e", "a", "--env=b", "--persist-to=/x"])).toEqual({
+      env: "b",
+      persistTo: "/x",
+    });
   });
 });

@@ -31,7 +31,7 @@ const tables = async (db: D1Database) =>
   (
     await db
       .prepare(
-        "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND name <> 'd1_migrations' ORDER BY name",
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND name <> 'd1_migrations' ORDER BY name",
       )
       .all()
   ).results;
@@ -82,18 +82,30 @@ describe("applyMigrations", () => {
     expect(await applyMigrations(db, files.catalog)).toEqual([]);
   });
 
-  it("applies a failing file not at all, and records nothing for it", async () => {
+  it("sees what the tests' pool applied (as wrangler records it) as applied", async () => {
+    expect(await applyMigrations(env.DB, files.catalog)).toEqual([]);
+    expect(await applyMigrations(env.HISTORY_DB, files.history)).toEqual([]);
+  });
+
+  it("applies a failing file not at all, records nothing for it, and names it and what went before", async () => {
     const db = env.SCRIPT_MIGRATE;
+    await db.batch([
+      db.prepare("DROP TABLE IF EXISTS script_migrations"),
+      db.prepare("DROP TABLE IF EXISTS script_migrate_good"),
+    ]);
     const broken = {
       name: "9999_broken.sql",
       text: "CREATE TABLE script_migrate_probe (x);--> statement-breakpoint\nNOT SQL;",
     };
-    await expect(applyMigrations(db, [broken], "script_migrations")).rejects.toThrow();
+    const good = { name: "9998_good.sql", text: "CREATE TABLE script_migrate_good (x);" };
+    await expect(applyMigrations(db, [broken, good], "script_migrations")).rejects.toThrow(
+      /^9999_broken\.sql failed, nothing of it applied \(applied before it: 9998_good\.sql\): /,
+    );
     const probe = await db
       .prepare("SELECT name FROM sqlite_master WHERE name = 'script_migrate_probe'")
       .all();
     expect(probe.results).toEqual([]);
     const recorded = await db.prepare("SELECT name FROM script_migrations").all();
-    expect(recorded.results).toEqual([]);
+    expect(recorded.results).toEqual([{ name: "9998_good.sql" }]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The scripts' KV and D1 over real bindings: the local ones wrangler's
- * getPlatformProxy hands the scripts, and the tests' own. No Node imports
- * here, so the tests can import it.
+ * The scripts' KV and D1 over real bindings: the local ones a Miniflare
+ * hands the scripts (platform.ts), and the tests' own. No Node imports here,
+ * so the tests can import it.
  */
 import type { Kv } from "./kv";
 import type { Row, Sql } from "./sql";

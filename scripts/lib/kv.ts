@@ -1,6 +1,6 @@
 /**
- * The API_KEYS namespace as the scripts see it: a binding from wrangler's
- * getPlatformProxy locally, `wrangler kv` with `--remote`, the tests' own binding.
+ * The API_KEYS namespace as the scripts see it: a binding from a local
+ * Miniflare (platform.ts), `wrangler kv` with `--remote`, the tests' own binding.
  * No Node imports here, so the tests can import it.
  */
 export interface Kv {

@@ -1,6 +1,6 @@
 /**
- * The D1 database as the scripts see it: a binding from wrangler's
- * getPlatformProxy locally, `wrangler d1 execute` with `--remote`, which takes
+ * The D1 database as the scripts see it: a binding from a local Miniflare
+ * (platform.ts), or `wrangler d1 execute` with `--remote`, which takes
  * SQL text and no bound parameters, so every value goes into the text through
  * `sqlLiteral` (whatever the route); the tests pass a real D1 binding. No Node imports here, so the tests can import it.
  */

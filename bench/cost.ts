@@ -31,6 +31,7 @@ import { ReplayD1 } from "./lib/cost/replay-d1";
 import { type Load, median } from "./lib/load";
 import { attribute, CATEGORIES, inBundles, moduleMap } from "./lib/profile/attribute";
 import type { CpuProfile } from "./lib/profile/cdp";
+import { table } from "./lib/report";
 import { pairs } from "./lib/scenarios";
 import type { FloorSeed, Seeded } from "./lib/seed";
 import { buildBundle } from "./lib/worker-config";
@@ -180,17 +181,6 @@ async function profile(
 
 const fixed = (n: number) => n.toFixed(0);
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-        .join("  "),
-    )
-    .join("\n");
-}
-
 const ROUNDS = Number(process.env.COST_ROUNDS ?? "5");
 
 /** CPU µs that JSON.stringify of these answers (one cycle's) takes per answer. */
@@ -289,10 +279,10 @@ async function main() {
         "  of which JSON.stringify of the answers",
         ...answers.map((a) => fixed(stringifyUs(a))),
       ]);
-      console.log(`\n${pair.name} (floor: ${pair.floorRoute})\n${table(rows)}`);
+      console.log(`\n${pair.name} (floor: ${pair.floorRoute})\n${table(rows, { rule: false })}`);
       summary.push([pair.name, ...names.map((n) => fixed(us.get(n) ?? 0))]);
     }
-    console.log(`\n${table(summary)}`);
+    console.log(`\n${table(summary, { rule: false })}`);
     const replays = [...service.replays, ...floor.replays];
     writeFileSync(
       join(OUT, "statements.json"),

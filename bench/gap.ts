@@ -24,10 +24,11 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path";
 import { BENCH_DIR, config } from "./lib/config";
 import { type Load, median } from "./lib/load";
+import { table } from "./lib/report";
 import { check, pairs } from "./lib/scenarios";
 import type { FloorSeed, Seeded } from "./lib/seed";
 import { buildBundle, writeRunConfig } from "./lib/worker-config";
-import { findBundle, type Profiled, profileSide, type Side, startProfiled, table } from "./profile";
+import { findBundle, type Profiled, profileSide, type Side, startProfiled } from "./profile";
 
 const OUT = resolve(BENCH_DIR, ".state/profiles/gap");
 const REPORT = process.env.GAP_REPORT ?? resolve(BENCH_DIR, ".state/gap-report.md");
@@ -287,7 +288,9 @@ async function main() {
       sections.push(
         `### ${e.name} (floor: ${e.pair.floorRoute})\n\n${sizes[e.name]}\n\n${markdown(rows)}`,
       );
-      console.log(`\n${e.name} (floor: ${e.pair.floorRoute})\n${sizes[e.name]}\n${table(rows)}`);
+      console.log(
+        `\n${e.name} (floor: ${e.pair.floorRoute})\n${sizes[e.name]}\n${table(rows, { rule: false })}`,
+      );
     }
     const header = `# Service−floor gap by cause\n\n${new Date().toISOString()}; ${REPEATS} rounds of ${process.env.PROFILE_REQUESTS ?? "2000"} requests per side; ${config.connections} connections; service ${config.queueConsumer ? "with" : "without"} its queue consumer. "process": CPU (user+system, all threads) of the workerd process running that worker, per request; "isolate": the worker isolate's own CPU from its V8 profile. Share = Δ process / (service − floor) process, on medians.\n`;
     writeFileSync(REPORT, `${header}\n${sections.join("\n\n")}\n`);

@@ -23,6 +23,7 @@ import { childProcesses, processCpuMs } from "./lib/cpu";
 import type { Load } from "./lib/load";
 import { attribute, type Bundle, CATEGORIES, inBundle, moduleMap } from "./lib/profile/attribute";
 import { type CpuProfile, Inspector } from "./lib/profile/cdp";
+import { table } from "./lib/report";
 import { check, type Pair, pairs } from "./lib/scenarios";
 import type { FloorSeed, Seeded } from "./lib/seed";
 import { buildBundle, writeRunConfig } from "./lib/worker-config";
@@ -165,17 +166,6 @@ export async function profileSide(
 
 const us = (n: number | null) => (n === null ? "-" : n.toFixed(0));
 
-export function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-        .join("  "),
-    )
-    .join("\n");
-}
-
 function report(pair: Pair, sides: Record<"service" | "floor", Side>) {
   const rows = [["CPU µs per request", "service", "floor"]];
   for (const category of CATEGORIES) {
@@ -186,7 +176,7 @@ function report(pair: Pair, sides: Record<"service" | "floor", Side>) {
   }
   rows.push(["= the isolate", us(sides.service.isolateUs), us(sides.floor.isolateUs)]);
   rows.push(["runtime process, all of it", us(sides.service.processUs), us(sides.floor.processUs)]);
-  console.log(`\n${pair.name} (floor: ${pair.floorRoute})\n${table(rows)}`);
+  console.log(`\n${pair.name} (floor: ${pair.floorRoute})\n${table(rows, { rule: false })}`);
 }
 
 async function main() {
@@ -249,7 +239,7 @@ async function main() {
         us(sides.floor.processUs),
       ]);
     }
-    console.log(`\n${table(summary)}`);
+    console.log(`\n${table(summary, { rule: false })}`);
   } finally {
     service.inspector.close();
     floor.inspector.close();

@@ -6,6 +6,7 @@
  */
 import { parseCommandLine } from "./lib/args";
 import { runCommand } from "./lib/cli";
+import { appliedLines } from "./lib/migrations";
 import { withStores } from "./lib/platform";
 import type { Target } from "./lib/wrangler";
 
@@ -21,9 +22,5 @@ function parse(args: readonly string[], env: NodeJS.ProcessEnv): Target | "help"
 
 await runCommand(usage, parse, async (target) => {
   const applied = await withStores(target, ({ migrate }) => migrate());
-  for (const [database, names] of Object.entries(applied)) {
-    console.error(
-      `D1 ${database}: ${names.length ? `applied ${names.join(", ")}` : "no migrations to apply"}`,
-    );
-  }
+  for (const line of appliedLines(applied)) console.error(line);
 });

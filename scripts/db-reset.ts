@@ -9,6 +9,7 @@ import { parseCommandLine } from "./lib/args";
 import { CliError, runCommand } from "./lib/cli";
 import { DEMO_KEY_FILE, ensureDemoKey, forgetDemoKey } from "./lib/demo-key";
 import { runningDevServers } from "./lib/dev-servers";
+import { appliedLines } from "./lib/migrations";
 import { withStores } from "./lib/platform";
 import { localState, STATE_DIR, type Target } from "./lib/wrangler";
 
@@ -35,10 +36,7 @@ await runCommand(usage, parse, async (target) => {
   forgetDemoKey();
   console.error(`wiped ${localState(target)} and ${DEMO_KEY_FILE}`);
   const demo = await withStores(target, async ({ kv, sql, migrate }) => {
-    const applied = await migrate();
-    for (const [database, names] of Object.entries(applied)) {
-      console.error(`applied ${names.length} ${database} migrations (${names.at(-1) ?? "none"})`);
-    }
+    for (const line of appliedLines(await migrate())) console.error(line);
     return ensureDemoKey(kv, sql, () => {});
   });
   console.error(

@@ -14,6 +14,7 @@ import { DEMO_ORG, type DemoKey, ensureDemoKey } from "./lib/demo-key";
 import { devLogName, devPort, devState } from "./lib/dev-args";
 import { devHost, freePort, startDevProxy, wranglerArgs } from "./lib/dev-proxy";
 import { portInUse, recordDevServer, runningDevServers } from "./lib/dev-servers";
+import { appliedLines } from "./lib/migrations";
 import { withStores } from "./lib/platform";
 import { LOG_DIR, rotateLog, WRANGLER, wranglerEnv } from "./lib/wrangler";
 
@@ -71,10 +72,7 @@ try {
   const demo = await withStores(
     { remote: false, ...devState(extra) },
     async ({ kv, sql, migrate }) => {
-      for (const [database, names] of Object.entries(await migrate())) {
-        const what = names.length ? `applied ${names.join(", ")}` : "up to date";
-        console.error(`dev: D1 ${database} ${what}`);
-      }
+      for (const line of appliedLines(await migrate())) console.error(`dev: ${line}`);
       return ensureDemoKey(kv, sql, (line) => console.error(`dev: ${line}`));
     },
     "dev: ",

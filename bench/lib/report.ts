@@ -86,7 +86,8 @@ export function summarize(
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const fixed = (n: number, digits = 0) => n.toFixed(digits);
 
-function table(rows: string[][]): string {
+/** Rows as aligned columns, the first left-aligned; `rule`: a line of dashes under the header. */
+export function table(rows: string[][], { rule = true } = {}): string {
   const widths =
     rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length))) ?? [];
   const line = (r: string[]) =>
@@ -96,9 +97,8 @@ function table(rows: string[][]): string {
       )
       .join("  ");
   const [head, ...body] = rows;
-  return [line(head ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join(
-    "\n",
-  );
+  const under = rule ? [widths.map((w) => "-".repeat(w)).join("  ")] : [];
+  return [line(head ?? []), ...under, ...body.map(line)].join("\n");
 }
 
 const cpu = (ms: number | null) => (ms === null ? "-" : fixed(ms, 1));

@@ -68,3 +68,10 @@ export async function applyMigrations(
   }
   return applied;
 }
+
+/** One line per database of what `migrate` applied, as every script prints it. */
+export const appliedLines = (applied: Record<string, string[]>): string[] =>
+  Object.entries(applied).map(
+    ([database, names]) =>
+      `D1 ${database}: ${names.length ? `applied ${names.join(", ")}` : "up to date"}`,
+  );

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../scripts/lib/args";
 import {
   parseKeyBackfill,
   parseKeyCreate,
@@ -7,16 +6,7 @@ import {
   parseKeyRevoke,
   parseOrgPin,
 } from "../../scripts/lib/commands";
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err.message;
-    throw err;
-  }
-  throw new Error("expected a UsageError");
-};
+import { refusal } from "../helpers/usage";
 
 describe("key:create arguments", () => {
   it("asks for help with --help or -h, whatever else is there", () => {

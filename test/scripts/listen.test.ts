@@ -1,6 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../scripts/lib/args";
 import { DEFAULT_API_URL, parseListen } from "../../scripts/lib/listen-args";
 import {
   EventsApiError,
@@ -23,17 +22,8 @@ import type { ApiVersion } from "../../src/versions/ids";
 import { buildPayload } from "../../src/webhooks/payload";
 import { newSigningSecret } from "../../src/webhooks/sign";
 import { client } from "../helpers/http";
+import { refusal } from "../helpers/usage";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err.message;
-    throw err;
-  }
-  throw new Error("expected a UsageError");
-};
 
 const KEY = `ck_test_${"a".repeat(32)}`;
 const TO = ["--forward-to", "http://localhost:3000/hooks"];

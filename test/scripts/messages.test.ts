@@ -3,7 +3,6 @@
  * revoke target that is not a key id, a URL without a scheme, a busy dev port.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { UsageError } from "../../scripts/lib/args";
 import {
   parseKeyBackfill,
   parseKeyCreate,
@@ -15,16 +14,7 @@ import { DEFAULT_DEV_PORT, devLogName, devPort, devState } from "../../scripts/l
 import { parseListen } from "../../scripts/lib/listen-args";
 import { sayIfSlow } from "../../scripts/lib/progress";
 import { apiOrigin, httpUrl } from "../../scripts/lib/urls";
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err.message;
-    throw err;
-  }
-  throw new Error("expected a UsageError");
-};
+import { refusal } from "../helpers/usage";
 
 const fix = (message: string) => message.split("\n")[1]?.trim();
 

@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
+  appliedLines,
   applyMigrations,
   type MigrationFile,
   pendingMigrations,
@@ -107,5 +108,14 @@ describe("applyMigrations", () => {
     expect(probe.results).toEqual([]);
     const recorded = await db.prepare("SELECT name FROM script_migrations").all();
     expect(recorded.results).toEqual([{ name: "9998_good.sql" }]);
+  });
+});
+
+describe("appliedLines", () => {
+  it("says per database what was applied, or that it was up to date", () => {
+    expect(appliedLines({ DB: ["0001_a.sql", "0002_b.sql"], HISTORY_DB: [] })).toEqual([
+      "D1 DB: applied 0001_a.sql, 0002_b.sql",
+      "D1 HISTORY_DB: up to date",
+    ]);
   });
 });

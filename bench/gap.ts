@@ -22,7 +22,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BENCH_DIR, config } from "./lib/config";
+import { BENCH_DIR, config, selects } from "./lib/config";
 import { type Load, median } from "./lib/load";
 import { table } from "./lib/report";
 import { check, pairs } from "./lib/scenarios";
@@ -165,13 +165,11 @@ async function main() {
       floor.url,
       seeded.floor,
     );
-    const endpoints = ENDPOINTS.filter((e) => ONLY.some((part) => e.name.includes(part))).map(
-      (e) => {
-        const pair = all.find((p) => p.name.startsWith(e.pair));
-        if (!pair) throw new Error(`no pair ${e.pair}`);
-        return { ...e, pair };
-      },
-    );
+    const endpoints = ENDPOINTS.filter((e) => selects(ONLY, e.name)).map((e) => {
+      const pair = all.find((p) => p.name.startsWith(e.pair));
+      if (!pair) throw new Error(`no pair ${e.pair}`);
+      return { ...e, pair };
+    });
 
     // The service's answers, once; the floor's variants send them back verbatim.
     const fixtures: Record<string, Fixture> = {};

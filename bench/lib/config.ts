@@ -109,7 +109,10 @@ export const config = {
 };
 
 /** What it takes to run one worker (servers.ts). */
+/** Whether a comma-separated selection (`BENCH_ONLY`, `GAP_ONLY`) names `name`: a part of it, or any name when empty. */
+export const selects = (only: string[], name: string) => only.some((part) => name.includes(part));
+
 /** Whether BENCH_ONLY selects the pair named `name`. */
-export const isSelected = (name: string) => config.only.some((part) => name.includes(part));
+export const isSelected = (name: string) => selects(config.only, name);
 
 export type ServerConfig = { port: number; devConfig: string; state: string; vars: string[] };

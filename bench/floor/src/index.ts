@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import { EVENT_TYPES as SERVICE_EVENT_TYPES } from "../../../src/webhooks/events";
 
 type Env = {
   Bindings: {
@@ -245,17 +246,8 @@ const SQL = {
 ) where "webhook_events"."id" = ? AND "webhook_events"."dispatched_at" IS NULL`,
 };
 
-const EVENT_TYPES = JSON.stringify([
-  "plan_group.created",
-  "plan_group.updated",
-  "plan_group.deleted",
-  "plan_group.plan_added",
-  "plan_group.plan_removed",
-  "plan_group.plans_reordered",
-  "plan.created",
-  "plan.updated",
-  "plan.deleted",
-]);
+// The service's own list: the gap variants subscribe to exactly its event types.
+const EVENT_TYPES = JSON.stringify(SERVICE_EVENT_TYPES);
 const DAY_MS = 86_400_000;
 const randomId = (prefix: string, length: number) =>
   `${prefix}${crypto.randomUUID().replaceAll("-", "")}`.slice(0, length);

@@ -3,7 +3,7 @@ import { noteKeyUse } from "../api-keys/last-used";
 import { Db } from "../db/database";
 import type { AppEnv } from "../env";
 import { matchedRoutePattern } from "../lib/matched-route";
-import { resolveVersion } from "../versions/resolve";
+import { rejectUnknownVersion, resolveVersion } from "../versions/resolve";
 import { Outbox } from "../webhooks/enqueue";
 import { authenticate } from "./auth";
 import { guardBody, limitBodySize } from "./body-guard";
@@ -17,8 +17,9 @@ const READS = new Set(["GET", "HEAD"]);
 
 /**
  * Everything an API request goes through before its handler, as one layer,
- * in this order (each step may answer instead): the API key (401), its rate
- * limit (429), the API version (400), the route (404, 405), the body's size
+ * in this order (each step may answer instead): the API key (401), the API
+ * version (the header, else the organization's pin), the key's rate limit
+ * (429), a version we do not serve (400), the route (404, 405), the body's size
  * (413) and transport rules (415, 400), then the request's database: one D1
  * session, with the event outbox and the Idempotency-Key claim for a write.
  * After the handler: the claim is settled, the recorded events are queued
@@ -32,8 +33,9 @@ export function api(
   return createMiddleware<AppEnv>(async (c, next) => {
     const { auth, tenant } = await authenticate(c);
     try {
-      await enforceRateLimit(c, auth);
       await resolveVersion(c, tenant);
+      await enforceRateLimit(c, auth);
+      rejectUnknownVersion(c);
       const pattern = matchedRoutePattern(c);
       guardRoute(methodsFor, c.req.method, c.req.path, pattern);
       await limitBodySize(c);

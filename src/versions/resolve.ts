@@ -24,17 +24,25 @@ export function requestedVersion(c: Context<AppEnv>): ApiVersion {
 
 /**
  * After authentication: the header, else the organization's pin, else the
- * current version. A header naming a version we do not serve is a 400,
- * shaped as the current version.
+ * current version. Before the rate limit, so a 429 is shaped by the version
+ * the caller gets on every other answer.
  */
 export async function resolveVersion(c: Context<AppEnv>, tenant: Tenant): Promise<void> {
+  if (sentVersion(c.req.header(VERSION_HEADER)) === undefined) {
+    c.set("version", (await pinnedVersion(c.env.API_KEYS, tenant.orgId)) ?? CURRENT_VERSION);
+  }
+}
+
+/**
+ * A header naming a version we do not serve is a 400, shaped as the current
+ * version (requestedVersion left it there). After the rate limit, so such
+ * requests count against the key's allowance like any other.
+ */
+export function rejectUnknownVersion(c: Context<AppEnv>): void {
   const sent = sentVersion(c.req.header(VERSION_HEADER));
   if (sent !== undefined && !isApiVersion(sent)) {
     throw ApiError.validation([
       { field: VERSION_HEADER, message: `must be one of ${API_VERSIONS.join(", ")}` },
     ]);
-  }
-  if (sent === undefined) {
-    c.set("version", (await pinnedVersion(c.env.API_KEYS, tenant.orgId)) ?? CURRENT_VERSION);
   }
 }

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { pinKvKey } from "../../src/versions/ids";
 import { call, expectError } from "../helpers/http";
 import { createKey, uniqueOrg } from "../helpers/keys";
 import { awayFromWindowEdge as awayFromEdge } from "../helpers/rate-limit";
@@ -34,6 +35,34 @@ describe("rate limiting", () => {
     expect(res.headers.get("ratelimit-remaining")).toBe("0");
     expect(res.headers.get("ratelimit-reset")).toBe(String(retryAfter));
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("shapes the 429 by the organization's pinned version, like every other answer", async () => {
+    const orgId = uniqueOrg();
+    await env.API_KEYS.put(pinKvKey(orgId), "2026-07-11");
+    const { key } = await createKey(orgId, "test", { tier: "standard" });
+    await awayFromWindowEdge();
+    await burst(key, LIMIT);
+    const res = await list(key);
+    expect(res.status).toBe(429);
+    expect(res.headers.get("commet-version")).toBe("2026-07-11");
+    expect(res.body).toMatchObject({
+      success: false,
+      error: { type: "rate_limit_error", code: "rate_limited" },
+    });
+  });
+
+  it("counts requests naming an unknown version: 400 within the allowance, 429 past it", async () => {
+    const { key } = await createKey(uniqueOrg(), "test", { tier: "standard" });
+    const unknown = () =>
+      call("GET", "/api/v1/plan-groups", {
+        headers: { "x-api-key": key, "commet-version": "2020-01-01" },
+      });
+    await awayFromWindowEdge();
+    for (let i = 0; i < LIMIT; i++)
+      expectError(await unknown(), 400, "validation_error", "Commet-Version");
+    expectError(await unknown(), 429, "rate_limited");
+    expect((await list(key)).status).toBe(429);
   });
 
   it("limits writes before reading their body", async () => {

@@ -86,16 +86,12 @@ const apiKeyFields = {
       "The key that made this one over the API, or `null`: made by the operator (the command line), or over the API before keys recorded their maker.",
     example: "key_01j2x3y4z5a6b7c8d9e0f1g2h3",
   }),
+  lastUsedAt: Timestamp.nullable().openapi({
+    description: "When the key last authenticated a request (to the minute), or `null`.",
+  }),
 };
 
-const ApiKey = z
-  .strictObject({
-    ...apiKeyFields,
-    lastUsedAt: Timestamp.nullable().openapi({
-      description: "When the key last authenticated a request (to the minute), or `null`.",
-    }),
-  })
-  .openapi("ApiKey");
+const ApiKey = z.strictObject(apiKeyFields).openapi("ApiKey");
 
 const keyFieldsOf = (key: ApiKeyRecord, livemode: boolean) => ({
   object: "api_key" as const,
@@ -106,12 +102,12 @@ const keyFieldsOf = (key: ApiKeyRecord, livemode: boolean) => ({
   expiresAt: key.expiresAt === null ? null : isoTime(key.expiresAt),
   createdAt: isoTime(key.createdAt),
   createdBy: key.createdBy,
+  lastUsedAt: key.lastUsedAt === null ? null : isoTime(key.lastUsedAt),
 });
 
-export const apiKey = shape(ApiKey, (key: ApiKeyRecord, { livemode }) => ({
-  ...keyFieldsOf(key, livemode),
-  lastUsedAt: key.lastUsedAt === null ? null : isoTime(key.lastUsedAt),
-}));
+export const apiKey = shape(ApiKey, (key: ApiKeyRecord, { livemode }) =>
+  keyFieldsOf(key, livemode),
+);
 
 export const createdApiKey = shape(
   z

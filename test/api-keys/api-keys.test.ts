@@ -21,6 +21,7 @@ type Created = {
   apiKey: string;
   expiresAt: string;
   createdAt: string;
+  lastUsedAt: string | null;
 };
 type Listed = { id: string; name: string; prefix: string; lastUsedAt: string | null };
 type List = { object: string; data: Listed[]; hasMore: boolean; nextCursor?: string };
@@ -48,6 +49,20 @@ describe("POST /api-keys", () => {
     expect(res.status).toBe(201);
     const key = res.body;
     expect(key).toMatchObject({ object: "api_key", livemode: true, name: "production" });
+    // An ApiKey (API.md) plus `apiKey`: every field of a listed key, in the same order.
+    expect(Object.keys(key)).toEqual([
+      "object",
+      "livemode",
+      "id",
+      "name",
+      "prefix",
+      "expiresAt",
+      "createdAt",
+      "createdBy",
+      "lastUsedAt",
+      "apiKey",
+    ]);
+    expect(key.lastUsedAt).toBeNull();
     expect(key.apiKey).toMatch(/^ck_live_[A-Za-z0-9]{40}$/);
     expect(key.prefix).toBe(key.apiKey.slice(0, 12));
     expect(key.id).toMatch(/^key_/);

@@ -234,12 +234,11 @@ export class ApiError extends Error {
     return ERRORS[this.code].status;
   }
 
-  /** A validation error built from field issues: `param` is the first field. */
-  static validation(issues: FieldIssue[]): ApiError {
-    const first = issues[0];
+  /** A validation error built from field issues: `param` is the first field, unless named. */
+  static validation(issues: FieldIssue[], param = issues[0]?.field): ApiError {
     return new ApiError("validation_error", {
       message: issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "),
-      ...(first ? { param: first.field } : {}),
+      ...(param !== undefined ? { param } : {}),
       details: issues,
     });
   }

@@ -156,5 +156,17 @@ export function validationError(error: z.ZodError, repeated: ReadonlySet<string>
       ? { ...issue, message: "must be given only once" }
       : issue,
   );
-  return ApiError.validation(issues);
+  const first = error.issues[0];
+  return ApiError.validation(issues, first ? paramOf(first) : undefined);
+}
+
+/**
+ * The field a client sent, for `param`: an element of an array is reported
+ * as the array (API.md: `events`, `planIds`); `details` keeps its index.
+ */
+function paramOf(issue: z.core.$ZodIssue): string {
+  const path =
+    issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
+  const element = path.findIndex((part) => typeof part === "number");
+  return (element === -1 ? path : path.slice(0, element)).map(String).join(".");
 }

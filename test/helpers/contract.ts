@@ -21,6 +21,16 @@ export type Sent = {
 };
 
 /** A dotted path names a real field when some prefix of it does (keys may contain dots). */
+/**
+ * Whether an error's `param` is the field of its first detail, or the array
+ * that field is an element of (`events` for `events.1`: API.md names arrays).
+ */
+export function paramNames(param: unknown, field: unknown): boolean {
+  if (typeof param !== "string" || typeof field !== "string") return false;
+  if (param === field) return true;
+  return field.startsWith(`${param}.`) && /^\d+(\.|$)/.test(field.slice(param.length + 1));
+}
+
 function namesField(real: Set<string>, field: unknown): boolean {
   if (typeof field !== "string") return false;
   const parts = field.split(".");
@@ -103,8 +113,8 @@ export function contractProblems(route: ApiRoute, res: ApiResponse, sent: Sent):
         else if (VALIDATOR_WORDING.test(d.message))
           fail(`details in validator wording: ${d.message}`);
       }
-      if ((details[0] as { field?: unknown }).field !== error.param)
-        fail("param is not details[0].field");
+      if (!paramNames(error.param, (details[0] as { field?: unknown }).field))
+        fail("param is not details[0].field (or the array holding it)");
     }
   } else if (
     error.details !== null &&

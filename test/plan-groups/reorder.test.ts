@@ -92,7 +92,12 @@ describe("PUT /plan-groups/{id}/plans/reorder", () => {
     const api = await client();
     const group = await createGroup(api);
     expectError(await reorder(api, group.id, "plan_a"), 400, "validation_error", "planIds");
-    expectError(await reorder(api, group.id, [1]), 400, "validation_error", "planIds.0");
+    // An element is reported as the array (API.md: param `planIds`); details name the index.
+    const element = await reorder(api, group.id, ["plan_a", 1]);
+    expectError(element, 400, "validation_error", "planIds");
+    expect(element.body.error?.details).toEqual([
+      { field: "planIds.1", message: expect.any(String) },
+    ]);
     expectError(
       await reorder(api, group.id, Array(101).fill("plan_a")),
       400,

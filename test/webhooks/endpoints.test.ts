@@ -64,7 +64,8 @@ describe("webhook endpoints", () => {
 
   it.each([
     [{ url: "https://x.example.com", events: [] }, "events"],
-    [{ url: "https://x.example.com", events: ["plan.exploded"] }, "events.0"],
+    [{ url: "https://x.example.com", events: ["plan.exploded"] }, "events"],
+    [{ url: "https://x.example.com", events: ["plan.created", "plan.exploded"] }, "events"],
     [{ url: "https://x.example.com", events: Array(21).fill("*") }, "events"],
     [{ url: "https://x.example.com", events: ["*"], apiVersion: "2026-07-32" }, "apiVersion"],
     [{ url: "https://x.example.com", events: ["*"], secret: "mine" }, "secret"],

@@ -1,16 +1,11 @@
 import { z } from "zod";
 import type { Db } from "../db/database";
-import {
-  idKvKey,
-  type KeyIdEntry,
-  type KeyRecord,
-  parseKeyIdEntry,
-  parseKeyRecord,
-} from "../lib/api-keys";
+import { idKvKey, type KeyIdEntry, parseKeyIdEntry } from "../lib/api-keys";
 import { logLine } from "../lib/log";
 import { repeatWithin } from "../lib/time-budget";
 import type { Tenant } from "../tenant";
-import { apiWritten, deleteKeyRecords } from "./kv";
+import { apiWritten, deleteKeyRecords, readRecord } from "./kv";
+import { checkLineages, type LostKey, revokeLost } from "./lineage";
 import { MARK_GRACE_MS, markListed } from "./mark";
 import {
   anyListed,
@@ -72,15 +67,6 @@ type Removal =
 
 const idOf = (name: string) => name.slice(PREFIX.length);
 
-/** The record under `kvKey` if it is key `id`'s, with the record's own KV metadata. */
-async function readRecord(kv: KVNamespace, kvKey: string, id: string) {
-  const { value, metadata } = await kv.getWithMetadata(kvKey);
-  const parsed = value === null ? null : parseKeyRecord(value);
-  return parsed && "record" in parsed && parsed.record.id === id
-    ? { record: parsed.record, metadata }
-    : null;
-}
-
 /**
  * An entry from before the metadata: what its mark needs, from its value
  * (the record's KV key) and the record (`via` from the record's metadata).
@@ -101,13 +87,15 @@ async function legacyMark(kv: KVNamespace, id: string): Promise<KeyIdEntry | nul
  * at a time from where the last run stopped. A listed key whose entry is not
  * marked is marked; a marked one whose listing is gone is listed again at
  * once from its record, or, when the record is gone too, its entry is
- * removed (it authenticates nothing); an unmarked unlisted one the API wrote,
- * older than `cutoff`, is a create that crashed before its batch: its record
- * and entry are removed; a listing whose record is gone is removed. Entries
- * from before the metadata, and the CLI's, are never removed. Removals wait
- * for the end of the run: when the listing looks wrong (empty while KV holds
- * marked or API-made keys, or more than MAX_REMOVALS of them), nothing is
- * removed and an error is logged.
+ * removed (it authenticates nothing), or, when a key above it is revoked or
+ * gone, it is revoked with the keys it made (src/api-keys/lineage.ts: a
+ * restore must not keep alive a key its maker's delete could not see); an
+ * unmarked unlisted one the API wrote, older than `cutoff`, is a create that
+ * crashed before its batch: its record and entry are removed; a listing
+ * whose record is gone is removed. Entries from before the metadata, and
+ * the CLI's, are never removed. Removals wait for the end of the run: when
+ * the listing looks wrong (empty while KV holds marked or API-made keys, or
+ * more than MAX_REMOVALS of them), nothing is removed and an error is logged.
  */
 export async function scanKeys(
   kv: KVNamespace,
@@ -122,6 +110,7 @@ export async function scanKeys(
   const tally = {
     marked: 0,
     relisted: 0,
+    lineageRevoked: 0,
     unlistedRemoved: 0,
     listingsRemoved: 0,
     orphanEntriesRemoved: 0,
@@ -163,7 +152,7 @@ export async function scanKeys(
     const allowed = actionable.slice(0, maxActions - actions);
     actions += allowed.length;
     const marks: { id: string; entry: KeyIdEntry }[] = [];
-    const lost: { kvKey: string; record: KeyRecord }[] = [];
+    const lost: LostKey[] = [];
     for (const e of allowed) {
       if (e.mark?.listed) {
         const found = await readRecord(kv, e.mark.kvKey, e.id);
@@ -180,11 +169,30 @@ export async function scanKeys(
       if (entry) marks.push({ id: e.id, entry });
     }
     tally.marked += await markListed(kv, marks);
-    if (lost.length > 0) {
-      tally.relisted += await relist(db, lost);
+    // A key is never listed again once a key above it is gone: deleting a key
+    // revokes every key it made, also those a restore had unlisted.
+    const { gone, listed } = await checkLineages(kv, db, lost);
+    const working = lost.filter((l) => !gone.has(l.record.id));
+    if (working.length > 0) {
+      tally.relisted += await relist(db, working, listed);
       logLine("warn", "API key reconciliation: working keys were not listed, listed them again", {
-        keyIds: lost.map((r) => r.record.id),
+        keyIds: working.map((r) => r.record.id),
       });
+    }
+    const orphaned = lost.filter((l) => gone.has(l.record.id));
+    if (orphaned.length > 0) {
+      const revoked: string[] = [];
+      for (const key of orphaned) revoked.push(...(await revokeLost(kv, db, key, now)));
+      tally.lineageRevoked += revoked.length;
+      logLine(
+        "warn",
+        "API key reconciliation: keys whose maker is revoked or gone were not listed again, revoked them and the keys they made",
+        {
+          keyIds: orphaned.map((l) => l.record.id),
+          goneAncestors: orphaned.map((l) => gone.get(l.record.id)),
+          revoked,
+        },
+      );
     }
     if (allowed.length < actionable.length) {
       // Not all of this page was handled: the next run lists it again.

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { idKvKey, type KeyIdEntry, type KeyRecord, keyEntries } from "../lib/api-keys";
+import {
+  idKvKey,
+  type KeyIdEntry,
+  type KeyRecord,
+  keyEntries,
+  parseKeyRecord,
+} from "../lib/api-keys";
 
 /**
  * KV metadata of a record written by the API, never rewritten after the
@@ -38,4 +44,13 @@ export async function putListedMark(kv: KVNamespace, id: string, entry: KeyIdEnt
 export async function deleteKeyRecords(kv: KVNamespace, kvKey: string, keyId: string) {
   await kv.delete(kvKey);
   await kv.delete(idKvKey(keyId));
+}
+
+/** The record under `kvKey` if it is key `id`'s, with the record's own KV metadata. */
+export async function readRecord(kv: KVNamespace, kvKey: string, id: string) {
+  const { value, metadata } = await kv.getWithMetadata(kvKey);
+  const parsed = value === null ? null : parseKeyRecord(value);
+  return parsed && "record" in parsed && parsed.record.id === id
+    ? { record: parsed.record, metadata }
+    : null;
 }

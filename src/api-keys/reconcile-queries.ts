@@ -1,4 +1,5 @@
 import { and, eq, getTableColumns, gt, isNull, lt, lte, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/database";
 import { apiKeys } from "../db/schema";
 import { readState, writeState } from "../db/service-state";
@@ -64,25 +65,32 @@ const relistColumns = Object.keys(getTableColumns(apiKeys)).map((key) => {
   return path ? sql`json_extract(r.value, ${path})` : sql`NULL`;
 });
 
+const maker = alias(apiKeys, "maker");
+/**
+ * A row whose maker was listed when its lineage was checked is listed only if
+ * that maker still is, in its tenant, with no delete started: a delete that
+ * started since never saw this key in its lineage.
+ */
+const makerStillListed = sql`(NOT json_extract(r.value, '$.makerListed') OR EXISTS (SELECT 1 FROM ${apiKeys} AS ${maker} WHERE ${maker.id} = json_extract(r.value, '$.createdBy') AND ${maker.orgId} = json_extract(r.value, '$.orgId') AND ${maker.mode} = json_extract(r.value, '$.mode') AND ${maker.revokedAt} IS NULL))`;
+
 const relistBatch = defineWrite({
   insert: change((b) =>
     b
       .insert(apiKeys)
       .select(
-        // `WHERE true`: SQLite would read ON CONFLICT as a join's ON otherwise.
-        sql`SELECT ${sql.join(relistColumns, sql`, `)} FROM json_each(${param("rows")}) AS r WHERE true`,
+        // A WHERE is needed anyway: SQLite would read ON CONFLICT as a join's ON otherwise.
+        sql`SELECT ${sql.join(relistColumns, sql`, `)} FROM json_each(${param("rows")}) AS r WHERE ${makerStillListed}`,
       )
       .onConflictDoNothing(),
   ),
 });
 
 /**
- * Lists again keys whose id entry is marked listed but whose listing is gone
- * (a restore, a wrong database), from their records. The key itself was never
- * stored, so the prefix is only the mode's. Returns how many were listed.
+ * A key's listing from its KV record. The key itself was never stored, so the
+ * prefix is only the mode's.
  */
-export async function relist(db: Db, keys: { kvKey: string; record: KeyRecord }[]) {
-  const rows = keys.map(({ kvKey, record }) => ({
+export function listingOf(kvKey: string, record: KeyRecord) {
+  return {
     id: record.id,
     orgId: record.orgId,
     mode: record.mode,
@@ -93,9 +101,56 @@ export async function relist(db: Db, keys: { kvKey: string; record: KeyRecord }[
     createdAt: Date.parse(record.createdAt),
     expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt),
     createdBy: record.createdBy ?? null,
+  };
+}
+
+/**
+ * Lists again keys whose id entry is marked listed but whose listing is gone
+ * (a restore, a wrong database), from their records, once their lineage was
+ * checked (src/api-keys/lineage.ts). `listedMakers`: the makers that check
+ * found listed; they must still be (see `makerStillListed`). Returns how many
+ * were listed.
+ */
+export async function relist(
+  db: Db,
+  keys: { kvKey: string; record: KeyRecord }[],
+  listedMakers: ReadonlySet<string>,
+) {
+  const rows = keys.map(({ kvKey, record }) => ({
+    ...listingOf(kvKey, record),
+    makerListed: typeof record.createdBy === "string" && listedMakers.has(record.createdBy),
   }));
   const { insert } = await db.write(relistBatch, { rows: JSON.stringify(rows) });
   return insert;
+}
+
+const above = alias(apiKeys, "above");
+
+/**
+ * The listings of keys `ids` and of every key above them, maker after maker
+ * (UNION: a cycle in bad data still ends), in any organization and mode: the
+ * caller compares. A maker that is not listed ends its branch.
+ */
+const makersBatch = defineRead(
+  {
+    id: apiKeys.id,
+    orgId: apiKeys.orgId,
+    mode: apiKeys.mode,
+    createdBy: apiKeys.createdBy,
+    revokedAt: apiKeys.revokedAt,
+  },
+  (from) =>
+    from()
+      .from(apiKeys)
+      .where(
+        sql`${apiKeys.id} IN (WITH RECURSIVE up(id) AS (SELECT value FROM json_each(${param("ids")}) UNION SELECT ${above.createdBy} FROM ${apiKeys} AS ${above} JOIN up ON ${above.id} = up.id WHERE ${above.createdBy} IS NOT NULL) SELECT id FROM up)`,
+      ),
+);
+
+/** The listings of these keys and of their makers, all the way up (see `makersBatch`). */
+export async function listedLineages(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.read(makersBatch, { ids: JSON.stringify(ids) });
 }
 
 const orphanBatch = defineRead(

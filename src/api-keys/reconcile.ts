@@ -10,7 +10,8 @@ export const RECONCILE_AFTER_MS = 5 * 60_000;
 /**
  * KV and D1 share no transaction, so the scheduled reconciliation finishes
  * what a failure left half done, and can never revoke a working key (KV is
- * the truth about which keys work). First the deletes that stopped after
+ * the truth about which keys work) but one whose maker is revoked or gone,
+ * which a delete should have revoked. First the deletes that stopped after
  * marking their listings revoked (KV records, then listings), then a scan of
  * KV from where the last run stopped (src/api-keys/key-scan.ts).
  */

@@ -5,6 +5,7 @@ import { apiKeys } from "../db/schema";
 import { inTenant } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Tenant } from "../tenant";
+import type { listingOf } from "./reconcile-queries";
 
 const keyId = param<string>("id");
 const inThisTenant = inTenant(apiKeys, tenantParams);
@@ -26,6 +27,18 @@ const lineageOf = (root: SQL) =>
 const permitted = sql<number>`(${param("manager")} IS NULL OR ${keyId} IN ${lineageOf(param("manager"))})`;
 const inDeletedLineage = and(inThisTenant, sql`${apiKeys.id} IN ${lineageOf(keyId)}`, permitted);
 
+/** Marks the key and every key it made revoked (if `permitted`). */
+const markLineage = change((b) =>
+  b
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${param("now")})` })
+    .where(inDeletedLineage),
+);
+/** The KV keys of the key and every key it made (if `permitted`): they go next. */
+const lineageKeys = select({ id: apiKeys.id, kvKey: apiKeys.kvKey }, (from) =>
+  from().from(apiKeys).where(inDeletedLineage),
+);
+
 /**
  * The first step of a delete, before any KV record goes, in one transaction:
  * checks the caller's lineage and marks the key and every key it made (so the
@@ -33,20 +46,13 @@ const inDeletedLineage = and(inThisTenant, sql`${apiKeys.id} IN ${lineageOf(keyI
  * is inside each statement: nothing is trusted from an earlier read.
  */
 const startRevoke = defineWrite({
-  mark: change((b) =>
-    b
-      .update(apiKeys)
-      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${param("now")})` })
-      .where(inDeletedLineage),
-  ),
+  mark: markLineage,
   target: select({ permitted }, (from) =>
     from()
       .from(apiKeys)
       .where(and(sql`${apiKeys.id} = ${keyId}`, inThisTenant)),
   ),
-  keys: select({ id: apiKeys.id, kvKey: apiKeys.kvKey }, (from) =>
-    from().from(apiKeys).where(inDeletedLineage),
-  ),
+  keys: lineageKeys,
 });
 
 type Revocation =
@@ -68,6 +74,45 @@ export async function startRevocation(
   if (!found) return { outcome: "not_found" };
   if (!found.permitted) return { outcome: "forbidden" };
   return { outcome: "started", keys };
+}
+
+/**
+ * The same first step for a key the listing lost (a restore) that the
+ * reconciliation revokes: lists it again, already revoked, and marks every
+ * key it made, in one transaction. Should the run stop before their KV
+ * records go, the reconciliation finishes it as a delete that stopped.
+ */
+const startUnlistedRevoke = defineWrite({
+  list: change((b) =>
+    b
+      .insert(apiKeys)
+      .values({
+        id: keyId,
+        orgId: tenantParams.orgId,
+        mode: tenantParams.mode,
+        name: param("name"),
+        prefix: param("prefix"),
+        tier: param("tier"),
+        kvKey: param("kvKey"),
+        createdAt: param("createdAt"),
+        expiresAt: param("expiresAt"),
+        createdBy: param("createdBy"),
+        revokedAt: param("now"),
+      })
+      .onConflictDoNothing(),
+  ),
+  mark: markLineage,
+  keys: lineageKeys,
+});
+
+/** Starts revoking an unlisted key (its listing from its record): its KV records, and those of the keys it made, go next. */
+export async function startUnlistedRevocation(
+  db: Db,
+  listing: ReturnType<typeof listingOf>,
+  now: number,
+): Promise<{ id: string; kvKey: string }[]> {
+  const { keys } = await db.write(startUnlistedRevoke, { ...listing, manager: null, now });
+  return keys;
 }
 
 const removeBatch = defineWrite({

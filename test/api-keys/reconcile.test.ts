@@ -4,8 +4,16 @@ import { storeNewKey } from "../../scripts/lib/keys";
 import { MAX_REMOVALS } from "../../src/api-keys/key-scan";
 import { markListed, setMarkDelay } from "../../src/api-keys/mark";
 import { RECONCILE_AFTER_MS, reconcileApiKeys } from "../../src/api-keys/reconcile";
+import { relist } from "../../src/api-keys/reconcile-queries";
 import { clearKeyCache } from "../../src/auth/key-cache";
-import { generateApiKey, idKvKey, type KeyIdEntry, recordKvKey } from "../../src/lib/api-keys";
+import { Db } from "../../src/db/database";
+import {
+  generateApiKey,
+  idKvKey,
+  type KeyIdEntry,
+  type KeyRecord,
+  recordKvKey,
+} from "../../src/lib/api-keys";
 import { newId } from "../../src/lib/ids";
 import { bindingKv } from "../helpers/binding-kv";
 import { bindingSql } from "../helpers/binding-sql";
@@ -68,6 +76,10 @@ const works = async (key: string) => {
   return (await as(key, "GET", "/plans")).status === 200;
 };
 const entryOf = async (id: string) => await env.API_KEYS.getWithMetadata(idKvKey(id));
+const rowOf = (id: string) =>
+  env.DB.prepare("SELECT created_by, revoked_at FROM api_keys WHERE id = ?")
+    .bind(id)
+    .first<{ created_by: string | null; revoked_at: number | null }>();
 /** Writes a key's id entry as it was before it carried metadata. */
 const asLegacy = async (id: string) =>
   env.API_KEYS.put(idKvKey(id), (await env.API_KEYS.get(idKvKey(id))) as string);
@@ -213,6 +225,140 @@ describe("the reconciliation never revokes a working key", () => {
     expect(await listedIds()).toContain(gone.id);
     expect(await reconcileApiKeys(env, later())).toMatchObject({ listingsRemoved: 1 });
     expect(await listedIds()).toEqual([operator.id]);
+  });
+});
+
+describe("the reconciliation never lists again a key whose maker is gone: it revokes it", () => {
+  const REVOKED =
+    "API key reconciliation: keys whose maker is revoked or gone were not listed again, revoked them and the keys they made";
+
+  it("a key whose listing a restore lost, whose maker was then deleted: revoked, not listed again", async () => {
+    const operator = await operatorKey();
+    const maker = await make(operator.key, "maker");
+    const made = await make(maker.apiKey, "made");
+    await unlist(made.id);
+    expect((await as(operator.key, "DELETE", `/api-keys/${maker.id}`)).status).toBe(200);
+    // The delete found the lineage in the listing only: the key it lost still works.
+    expect(await works(made.apiKey)).toBe(true);
+    const lines = logLines();
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ relisted: 0, lineageRevoked: 1, stopped: false });
+    expect(await works(made.apiKey)).toBe(false);
+    expect(await rowOf(made.id)).toBeNull();
+    expect((await entryOf(made.id)).value).toBeNull();
+    expect(await env.API_KEYS.get(await recordKvKey(made.apiKey))).toBeNull();
+    expect(lines()).toEqual([
+      {
+        level: "warn",
+        message: REVOKED,
+        keyIds: [made.id],
+        goneAncestors: [maker.id],
+        revoked: [made.id],
+      },
+    ]);
+    // Nothing is left for a later run to bring back.
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ relisted: 0, lineageRevoked: 0 });
+    expect(await listedIds()).toEqual([operator.id]);
+  });
+
+  it("a key whose maker works is listed again, with its maker, as before", async () => {
+    const operator = await operatorKey();
+    const maker = await make(operator.key, "maker");
+    const made = await make(maker.apiKey, "made");
+    await unlist(made.id);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ relisted: 1, lineageRevoked: 0, stopped: false });
+    expect(await works(made.apiKey)).toBe(true);
+    expect(await works(maker.apiKey)).toBe(true);
+    expect(await rowOf(made.id)).toEqual({ created_by: maker.id, revoked_at: null });
+  });
+
+  it("a maker the restore lost too counts while its KV record works, even before it is listed again", async () => {
+    const operator = await operatorKey();
+    const maker = await make(operator.key, "maker");
+    const made = await make(maker.apiKey, "made");
+    await unlist(maker.id, made.id);
+    // The run starts past the maker's id entry: it sees the key before its maker.
+    const page = await env.API_KEYS.list({ prefix: "apikeyid:", limit: 2 });
+    expect(page.keys.map((k) => k.name)).toEqual([idKvKey(operator.id), idKvKey(maker.id)]);
+    const cursor = page.list_complete ? null : page.cursor;
+    await env.DB.prepare("INSERT INTO service_state (name, value, updated_at) VALUES (?, ?, 0)")
+      .bind(POSITION, JSON.stringify({ cursor, after: idKvKey(maker.id) }))
+      .run();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const first = await reconcileApiKeys(env, later(), { pageSize: 1, maxPages: 1 });
+    expect(first).toMatchObject({ relisted: 1, lineageRevoked: 0 });
+    expect(await rowOf(made.id)).toEqual({ created_by: maker.id, revoked_at: null });
+    expect(await rowOf(maker.id)).toBeNull();
+    expect(await reconcileApiKeys(env, later())).toMatchObject({ relisted: 1, lineageRevoked: 0 });
+    expect(await rowOf(maker.id)).toEqual({ created_by: operator.id, revoked_at: null });
+    for (const key of [maker.apiKey, made.apiKey]) expect(await works(key)).toBe(true);
+  });
+
+  it("any key above it: a chain the restore lost, whose top was deleted, is revoked whole", async () => {
+    const operator = await operatorKey();
+    const top = await make(operator.key, "top");
+    const maker = await make(top.apiKey, "maker");
+    const made = await make(maker.apiKey, "made");
+    await unlist(maker.id, made.id);
+    expect((await as(operator.key, "DELETE", `/api-keys/${top.id}`)).status).toBe(200);
+    for (const key of [maker.apiKey, made.apiKey]) expect(await works(key)).toBe(true);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ relisted: 0, lineageRevoked: 2, stopped: false });
+    for (const key of [maker.apiKey, made.apiKey]) expect(await works(key)).toBe(false);
+    expect(await listedIds()).toEqual([operator.id]);
+  });
+
+  it("the keys it made that are still listed go with it", async () => {
+    const operator = await operatorKey();
+    const maker = await make(operator.key, "maker");
+    const made = await make(maker.apiKey, "made");
+    const grandchild = await make(made.apiKey, "grandchild");
+    await unlist(made.id);
+    expect((await as(operator.key, "DELETE", `/api-keys/${maker.id}`)).status).toBe(200);
+    for (const key of [made.apiKey, grandchild.apiKey]) expect(await works(key)).toBe(true);
+    const lines = logLines();
+    const result = await reconcileApiKeys(env, later());
+    expect(result).toMatchObject({ relisted: 0, lineageRevoked: 2 });
+    for (const key of [made.apiKey, grandchild.apiKey]) expect(await works(key)).toBe(false);
+    expect(await listedIds()).toEqual([operator.id]);
+    expect(lines()).toMatchObject([{ keyIds: [made.id], revoked: [made.id, grandchild.id] }]);
+  });
+
+  it("a maker whose delete has started (listed, revoked) is gone already", async () => {
+    const operator = await operatorKey();
+    const maker = await make(operator.key, "maker");
+    const made = await make(maker.apiKey, "made");
+    await unlist(made.id);
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?")
+      .bind(Date.now(), maker.id)
+      .run();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    // At once: the maker's own delete is not the reconciliation's to finish yet.
+    const result = await reconcileApiKeys(env, Date.now());
+    expect(result).toMatchObject({ relisted: 0, lineageRevoked: 1, revocationsFinished: 0 });
+    expect(await works(made.apiKey)).toBe(false);
+    expect(await rowOf(made.id)).toBeNull();
+  });
+
+  it("the relist checks again, in its own statement, a maker the check found listed: a delete started since, and the key is not listed but revoked by the next run", async () => {
+    const operator = await operatorKey();
+    const maker = await make(operator.key, "maker");
+    const made = await make(maker.apiKey, "made");
+    await unlist(made.id);
+    const kvKey = await recordKvKey(made.apiKey);
+    const record = JSON.parse((await env.API_KEYS.get(kvKey)) as string) as KeyRecord;
+    // The check found the maker listed; its delete starts before the relist writes.
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?")
+      .bind(Date.now(), maker.id)
+      .run();
+    expect(await relist(new Db(env.DB), [{ kvKey, record }], new Set([maker.id]))).toBe(0);
+    expect(await rowOf(made.id)).toBeNull();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(await reconcileApiKeys(env, Date.now())).toMatchObject({ lineageRevoked: 1 });
+    expect(await works(made.apiKey)).toBe(false);
   });
 });
 

@@ -60,7 +60,8 @@ async function replay(
 
 /**
  * The answer to a request whose Idempotency-Key is taken: the first answer
- * replayed; 409 while the first attempt may still be running; else (the
+ * replayed; 409 while the first attempt may still be running (or while the
+ * rebuild finds its work still under way, and says so); else (the
  * claim proves the write was applied) an answer rebuilt from what was
  * committed, by the operation's `rebuild`. Never the write a second time.
  * Replays and rebuilds are shaped by the first attempt's API version.
@@ -114,6 +115,8 @@ export async function answerTakenKey(
   try {
     res = await rebuild(record.resourceId);
   } catch (err) {
+    // The rebuild found the first attempt's work may still be under way (a test send's POST).
+    if (err instanceof ApiError && err.code === "idempotency_in_progress") throw err;
     logError(c, "idempotent answer not rebuilt", err);
     throw unavailable(true);
   }

@@ -54,6 +54,11 @@ function ownFailure(err: unknown): string {
   }
 }
 
+/** One error line per attempt the service failed itself: an operator must fix the cause. */
+function logOwnFailure(input: AttemptInput, cause: string, err?: unknown) {
+  logLine("error", "webhook not sent: the service's own failure", { ...ids(input), cause }, err);
+}
+
 /** The signed request, or why the service could not make it (its own failure, never the endpoint's). */
 async function prepare(env: Bindings, input: AttemptInput): Promise<Prepared | { error: string }> {
   try {
@@ -70,8 +75,7 @@ async function prepare(env: Bindings, input: AttemptInput): Promise<Prepared | {
     return { url: input.endpoint.url, body, headers };
   } catch (err) {
     const error = ownFailure(err);
-    const fields = { ...ids(input), cause: error };
-    logLine("error", "webhook not sent: the service's own failure", fields, err);
+    logOwnFailure(input, error, err);
     return { error };
   }
 }
@@ -94,7 +98,11 @@ const ids = (input: AttemptInput) => ({
  * recorded as a failed attempt that says why, never counts against the
  * endpoint, and is retried (never given up for it) until the cause is fixed.
  * A target that is, or now resolves to, a forbidden address (./url.ts) is
- * not sent either: a failed attempt with the reason.
+ * not sent either: a failed attempt with the reason, whose `Fault` decides
+ * the rest. A lookup that failed on the service's side (the DoH service is
+ * down, or WEBHOOK_DOH_URL is wrong) is the service's own failure like the
+ * others; a SERVFAIL (a broken zone, or the resolver) counts against no one
+ * but is given up with the window; any other refusal is the endpoint's.
  */
 export async function attemptDelivery(
   env: Bindings,
@@ -106,6 +114,8 @@ export async function attemptDelivery(
   // Vetted again at every POST: a host name can change its address after create.
   const refused =
     "error" in prepared ? null : await refuseToSend(env, prepared.url, input.tenant.mode);
+  if (refused?.fault === "service") logOwnFailure(input, refused.error);
+  const ownFault = "error" in prepared || refused?.fault === "service";
   const attemptedAt = Date.now();
   const outcome: PostOutcome =
     "error" in prepared
@@ -120,7 +130,7 @@ export async function attemptDelivery(
   else {
     const next = !options.retries
       ? ({ giveUp: true } as const)
-      : "error" in prepared
+      : ownFault
         ? afterOwnFailure(input.attempt, done)
         : afterFailure(input.windowStart, input.attempt, done);
     if (next.giveUp) settlement = { status: "failed", completedAt: done };
@@ -144,7 +154,7 @@ export async function attemptDelivery(
   // The two databases share no transaction: the attempt first, then the
   // endpoint's health (a lost health update costs one streak count at most).
   await recordAttempt(stores.history, input.tenant, record, settlement);
-  const countsAgainstEndpoint = !("error" in prepared) && (refused?.countsAgainstEndpoint ?? true);
+  const countsAgainstEndpoint = !ownFault && (refused === null || refused.fault === "endpoint");
   const { deactivated } = countsAgainstEndpoint
     ? await recordHealth(stores.catalog, input.tenant, {
         endpointId: input.endpoint.id,

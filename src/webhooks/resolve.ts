@@ -11,7 +11,13 @@ export type Lookup =
   | { status: "found"; addresses: string[] }
   /** The name does not exist or has neither record: the endpoint's own doing. */
   | { status: "none" }
-  /** The DoH service failed or answered nonsense: ours. */
+  /**
+   * The resolver answered SERVFAIL: the name's own servers failed or its
+   * DNSSEC does not validate (a broken zone), or, more rarely, the resolver
+   * itself. Neither side's for sure.
+   */
+  | { status: "servfail" }
+  /** The DoH service failed (no answer, an HTTP error) or answered nonsense: ours. */
   | { status: "failed" };
 
 export type Resolver = (name: string) => Promise<Lookup>;
@@ -27,7 +33,8 @@ const TIMEOUT_MS = 2000;
 const RECORD_TYPES = { A: 1, AAAA: 28 } as const;
 type RecordType = keyof typeof RECORD_TYPES;
 
-type Answer = { addresses: string[]; ttl: number } | null;
+/** An answer, SERVFAIL, or null when the service failed or its answer cannot be trusted. */
+type Answer = { addresses: string[]; ttl: number } | "servfail" | null;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -40,8 +47,10 @@ const ttlOf = (v: unknown) => (typeof v === "number" && v >= 0 ? v : 0);
  */
 export function parseDohAnswer(body: unknown, type: RecordType): Answer {
   if (!isRecord(body) || typeof body.Status !== "number") return null;
-  // NXDOMAIN: no such name. Any other non-zero status is the resolver's failure.
+  // NXDOMAIN: no such name. SERVFAIL: the name's servers (or the resolver) failed.
   if (body.Status === 3) return { addresses: [], ttl: negativeTtl(body) };
+  if (body.Status === 2) return "servfail";
+  // Any other non-zero status (FORMERR, NOTIMP, REFUSED...) is the resolver's failure.
   if (body.Status !== 0) return null;
   const records = body.Answer === undefined ? [] : body.Answer;
   if (!Array.isArray(records)) return null;
@@ -86,7 +95,10 @@ export function dohResolver(options: Options): Resolver {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       const answer = res.ok ? parseDohAnswer(await res.json(), type) : null;
-      if (!answer) logLine("warn", "webhook host lookup failed", { type, status: res.status });
+      if (!answer || answer === "servfail") {
+        const servfail = answer === "servfail" ? { rcode: "SERVFAIL" } : {};
+        logLine("warn", "webhook host lookup failed", { type, status: res.status, ...servfail });
+      }
       return answer;
     } catch (err) {
       logLine("warn", "webhook host lookup failed", { type }, err);
@@ -97,7 +109,9 @@ export function dohResolver(options: Options): Resolver {
   async function lookUp(name: string): Promise<{ lookup: Lookup; ttl: number }> {
     const [a, aaaa] = await Promise.all([ask(name, "A"), ask(name, "AAAA")]);
     // Half an answer is none: the missing half could be the forbidden one.
+    // The service's failure decides over a SERVFAIL: then nothing says the name is at fault.
     if (!a || !aaaa) return { lookup: { status: "failed" }, ttl: 0 };
+    if (a === "servfail" || aaaa === "servfail") return { lookup: { status: "servfail" }, ttl: 0 };
     const addresses = [...a.addresses, ...aaaa.addresses];
     const ttl = Math.min(a.ttl, aaaa.ttl);
     return { lookup: addresses.length ? { status: "found", addresses } : { status: "none" }, ttl };
@@ -108,7 +122,9 @@ export function dohResolver(options: Options): Resolver {
     const cached = cache.get(name, now());
     if (cached) return cached;
     const { lookup, ttl } = await lookUp(name);
-    if (lookup.status !== "failed") cache.set(name, lookup, now() + ttl * 1000);
+    if (lookup.status === "found" || lookup.status === "none") {
+      cache.set(name, lookup, now() + ttl * 1000);
+    }
     return lookup;
   };
 }

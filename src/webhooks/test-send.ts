@@ -1,10 +1,19 @@
-import type { Db } from "../db/database";
+import { Db } from "../db/database";
 import type { WebhookEndpointRow } from "../db/schema";
 import { findDelivery } from "../deliveries/queries";
+import type { DeliveryLogRecord } from "../deliveries/record";
 import type { Bindings, Tenant } from "../env";
 import { ApiError } from "../errors";
-import { insertTestSend, recordAttempt, takeTestSendSlot } from "../history/deliveries";
-import { storesOf } from "../history/stores";
+import type { StoredEvent } from "../events/present";
+import {
+  claimAttempt,
+  findDeliveryJob,
+  insertTestSend,
+  recordAttempt,
+  takeTestSendSlot,
+} from "../history/deliveries";
+import { type Stores, storesOf } from "../history/stores";
+import { findKeyRecord, type KeyedRequest } from "../idempotency/records";
 import { newId } from "../lib/ids";
 import { defineOperation } from "../operation/define";
 import { attemptDelivery } from "./attempt";
@@ -37,6 +46,8 @@ type TestSendOptions = {
   slotRetryMs?: number;
 };
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Waits for a free slot, a few times; false if none came free. */
 async function waitForSlot(
   db: Db,
@@ -45,10 +56,57 @@ async function waitForSlot(
   retryMs: number,
 ): Promise<boolean> {
   for (let i = 0; i < SLOT_RETRIES; i++) {
-    await new Promise((resolve) => setTimeout(resolve, retryMs));
+    await pause(retryMs);
     if (await takeTestSendSlot(db, tenant, ids, Date.now() + ATTEMPT_LEASE_MS)) return true;
   }
   return false;
+}
+
+/**
+ * Ends a test send that found no free slot: failed, nothing sent, with
+ * attempt `attempt` saying why (not counted against the endpoint).
+ */
+async function endWithoutSlot(
+  db: Db,
+  tenant: Tenant,
+  ids: { deliveryId: string; endpointId: string; eventId: string },
+  attempt: number,
+): Promise<WebhookDeliveryRecord> {
+  const at = Date.now();
+  await recordAttempt(
+    db,
+    tenant,
+    {
+      id: newId("what", at),
+      ...ids,
+      attempt,
+      statusCode: null,
+      durationMs: 0,
+      error: NO_SLOT,
+      responseExcerpt: null,
+      createdAt: at,
+    },
+    { status: "failed", completedAt: at },
+  );
+  return { deliveryId: ids.deliveryId, success: false, deliveredAt: at };
+}
+
+/** POSTs the test event as attempt `attempt`, whose slot is held, and answers with the outcome. */
+async function attemptTestSend(
+  env: Bindings,
+  stores: Stores,
+  endpoint: TestSendEndpoint,
+  send: { deliveryId: string; attempt: number; event: StoredEvent; timeoutMs?: number },
+): Promise<WebhookDeliveryRecord> {
+  const { deliveryId, attempt, event } = send;
+  const tenant = { orgId: endpoint.orgId, mode: endpoint.mode };
+  const result = await attemptDelivery(
+    env,
+    stores,
+    { tenant, deliveryId, attempt, windowStart: event.createdAt, endpoint, event },
+    { timeoutMs: send.timeoutMs ?? ATTEMPT_TIMEOUT_MS, retries: false },
+  );
+  return { deliveryId, success: result.ok, deliveredAt: result.attemptedAt };
 }
 
 /**
@@ -96,32 +154,98 @@ export async function sendTestEvent(
     now + ATTEMPT_LEASE_MS,
   );
   if (!slot && !(await waitForSlot(db, tenant, ids, options.slotRetryMs ?? SLOT_RETRY_MS))) {
-    const at = Date.now();
-    await recordAttempt(
-      db,
-      tenant,
-      {
-        id: newId("what", at),
-        ...ids,
-        eventId: event.id,
-        attempt: 1,
-        statusCode: null,
-        durationMs: 0,
-        error: NO_SLOT,
-        responseExcerpt: null,
-        createdAt: at,
-      },
-      { status: "failed", completedAt: at },
-    );
-    return { deliveryId, success: false, deliveredAt: at };
+    return endWithoutSlot(db, tenant, { ...ids, eventId: event.id }, 1);
   }
-  const result = await attemptDelivery(
-    env,
-    stores,
-    { tenant, deliveryId, attempt: 1, windowStart: now, endpoint, event },
-    { timeoutMs: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS, retries: false },
-  );
-  return { deliveryId, success: result.ok, deliveredAt: result.attemptedAt };
+  return attemptTestSend(env, stores, endpoint, {
+    deliveryId,
+    attempt: 1,
+    event,
+    timeoutMs: options.timeoutMs,
+  });
+}
+
+const inProgress = () =>
+  new ApiError("idempotency_in_progress", { headers: { "Retry-After": "1" } });
+
+/** A 2xx answer: what `success` says. */
+const answered2xx = (status: number | null) => status !== null && status >= 200 && status < 300;
+
+/**
+ * The answer of a test send, from its delivery: its latest attempt (one
+ * still pending was retried by hand after its own attempt was recorded).
+ */
+function answerFrom(delivery: DeliveryLogRecord): WebhookDeliveryRecord {
+  const last = delivery.attempts.at(-1);
+  const success =
+    delivery.status === "pending"
+      ? answered2xx(last?.statusCode ?? null)
+      : delivery.status === "succeeded";
+  return { deliveryId: delivery.id, success, deliveredAt: last?.at ?? delivery.createdAt };
+}
+
+/** Whether the request that claimed this Idempotency-Key has answered (its claim is finished). */
+async function firstAnswered(env: Bindings, request: KeyedRequest | undefined): Promise<boolean> {
+  if (!request) return false;
+  const record = await findKeyRecord(new Db(env.DB), request, Date.now());
+  return record !== null && record.finishedAt !== null;
+}
+
+/**
+ * A keyed retry's test send that was recorded pending with no attempt
+ * recorded: its first request stopped between recording it and recording
+ * its attempt (the history write committed but its answer was lost, or the
+ * worker died). Once that request can no longer be running (its claim is
+ * finished: it answered; or the attempt's lease has ended), the test send is
+ * made now, as the next attempt of the same delivery (claimed like any
+ * attempt, so two retries never both send it); until then, 409. Should the
+ * first request have POSTed before it stopped, the receiver gets the same
+ * event again (the same event ID: at least once).
+ */
+async function completeTestSend(
+  env: Bindings,
+  db: Db,
+  endpoint: TestSendEndpoint,
+  deliveryId: string,
+  request: KeyedRequest | undefined,
+): Promise<WebhookDeliveryRecord | null> {
+  const stores = storesOf(env, db);
+  const tenant = { orgId: endpoint.orgId, mode: endpoint.mode };
+  const job = await findDeliveryJob(stores.history, deliveryId);
+  const ours =
+    job?.orgId === tenant.orgId && job.mode === tenant.mode && job.endpointId === endpoint.id;
+  if (!job || !ours || !job.event) return null;
+  const settled = async () => {
+    const delivery = await findDelivery(stores.history, tenant, endpoint.id, deliveryId);
+    if (!delivery) return null;
+    if (delivery.status === "pending" && delivery.attempts.length === 0) throw inProgress();
+    return answerFrom(delivery);
+  };
+  // Ended meanwhile (the sweep), or its attempt was recorded meanwhile.
+  if (job.status !== "pending" || job.recorded > 0) return settled();
+  const leaseEnded = job.nextAttemptAt === null || job.nextAttemptAt <= Date.now();
+  // Only the first request's attempt is known to be over when it answered; a later one (another
+  // keyed retry sending it now) holds its lease.
+  const over = leaseEnded || (job.attempts === 1 && (await firstAnswered(env, request)));
+  if (!over) throw inProgress();
+  const ids = { deliveryId, endpointId: endpoint.id };
+  const claimOnce = () =>
+    claimAttempt(stores.history, tenant, {
+      ...ids,
+      attemptsSeen: job.attempts,
+      leaseUntil: Date.now() + ATTEMPT_LEASE_MS,
+    });
+  let claim = await claimOnce();
+  for (let i = 0; claim === "busy" && i < SLOT_RETRIES; i++) {
+    await pause(SLOT_RETRY_MS);
+    claim = await claimOnce();
+  }
+  // Another retry with this key claimed it first (it is sending it), or it ended meanwhile.
+  if (claim === "taken") return settled();
+  const { event } = job;
+  if (claim === "busy") {
+    return endWithoutSlot(stores.history, tenant, { ...ids, eventId: event.id }, job.attempts);
+  }
+  return attemptTestSend(env, stores, endpoint, { deliveryId, attempt: job.attempts + 1, event });
 }
 
 /**
@@ -153,9 +277,12 @@ export default defineOperation({
   },
   /**
    * The answer to a keyed retry whose first answer was lost, from the test
-   * send's delivery: still pending, it is under way (retry shortly); missing,
-   * the first attempt stopped before recording it, so nothing was sent and
-   * it is sent now, under the same delivery ID.
+   * send's delivery, as it was answered (its latest attempt). Missing, the
+   * first request stopped before recording it, so nothing was sent and it is
+   * sent now, under the same delivery ID. Pending with no attempt recorded,
+   * the first request stopped between the two (or is still under way): it
+   * is sent now once that request can no longer be running, else 409
+   * (`completeTestSend`).
    */
   rebuild: async (c, deliveryId) => {
     const { id } = c.req.valid("param");
@@ -170,14 +297,10 @@ export default defineOperation({
     if (!delivery) {
       return sendTestEvent(c.env, { ...endpoint, ...tenant }, deliveryId, { db: c.var.db });
     }
-    if (delivery.status === "pending") {
-      throw new ApiError("idempotency_in_progress", { headers: { "Retry-After": "1" } });
+    if (delivery.status === "pending" && delivery.attempts.length === 0) {
+      const test = { ...endpoint, ...tenant };
+      return completeTestSend(c.env, c.var.db, test, deliveryId, c.var.idempotency);
     }
-    const last = delivery.attempts.at(-1);
-    return {
-      deliveryId,
-      success: delivery.status === "succeeded",
-      deliveredAt: last?.at ?? delivery.createdAt,
-    };
+    return answerFrom(delivery);
   },
 });

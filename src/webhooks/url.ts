@@ -16,10 +16,17 @@ type UrlCheck =
   /** `lookup`: the host name whose addresses still decide, or null (an address, or allowed loopback). */
   { ok: true; lookup: string | null } | { ok: false; reason: string };
 
-type Vetting =
-  | { ok: true }
-  /** `countsAgainstEndpoint` false: the lookup service failed, not the endpoint. */
-  | { ok: false; reason: string; countsAgainstEndpoint: boolean };
+/**
+ * Whose failure a refused POST is: `endpoint`, its URL or its DNS (counted
+ * toward its deactivation, given up after the retry window); `service`, the
+ * lookup service failed (not counted, never given up: the service's own
+ * failure, retried until it is fixed); `unclear`, a SERVFAIL, which a
+ * broken zone gives as well as a failing resolver (not counted, but given up
+ * after the retry window, so a zone broken for good does not keep it forever).
+ */
+export type Fault = "endpoint" | "service" | "unclear";
+
+type Vetting = { ok: true } | { ok: false; reason: string; fault: Fault };
 
 export function urlPolicy(env: Bindings, mode: Mode): UrlPolicy {
   return {
@@ -101,7 +108,7 @@ export async function vetWebhookUrl(
   stage: "register" | "send",
 ): Promise<Vetting> {
   const check = checkWebhookUrl(url, policy);
-  if (!check.ok) return { ok: false, reason: check.reason, countsAgainstEndpoint: true };
+  if (!check.ok) return { ok: false, reason: check.reason, fault: "endpoint" };
   if (check.lookup === null) return { ok: true };
   const found = await policy.resolve(check.lookup);
   if (found.status === "found") {
@@ -111,36 +118,38 @@ export async function vetWebhookUrl(
         return {
           ok: false,
           reason: `resolves to ${address}, ${forbidden?.what}`,
-          countsAgainstEndpoint: true,
+          fault: "endpoint",
         };
       }
     }
     return { ok: true };
   }
   if (stage === "register") return { ok: true };
-  return found.status === "none"
-    ? {
+  switch (found.status) {
+    case "none":
+      return { ok: false, reason: `${check.lookup} has no address (A or AAAA)`, fault: "endpoint" };
+    case "servfail":
+      return {
         ok: false,
-        reason: `${check.lookup} has no address (A or AAAA)`,
-        countsAgainstEndpoint: true,
-      }
-    : { ok: false, reason: "the lookup of its address failed", countsAgainstEndpoint: false };
+        reason: "the lookup of its address failed: its DNS answers SERVFAIL",
+        fault: "unclear",
+      };
+    default:
+      return { ok: false, reason: "the lookup of its address failed", fault: "service" };
+  }
 }
 
 /**
  * Before each POST: why this one must not be sent (as the attempt's error),
- * or null. A forbidden or missing address is the endpoint's failure; a
- * lookup service that failed is ours and does not count against it.
+ * and whose failure that is (`Fault`), or null. A forbidden or missing
+ * address is the endpoint's failure; a lookup service that failed is ours.
  */
 export async function refuseToSend(
   env: Bindings,
   url: string,
   mode: Mode,
-): Promise<{ error: string; countsAgainstEndpoint: boolean } | null> {
+): Promise<{ error: string; fault: Fault } | null> {
   const vetted = await vetWebhookUrl(url, urlPolicy(env, mode), "send");
   if (vetted.ok) return null;
-  return {
-    error: `not sent: url: ${vetted.reason}`,
-    countsAgainstEndpoint: vetted.countsAgainstEndpoint,
-  };
+  return { error: `not sent: url: ${vetted.reason}`, fault: vetted.fault };
 }

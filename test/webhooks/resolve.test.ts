@@ -77,7 +77,7 @@ describe("the DoH resolver", () => {
   });
 
   it.each<[string, Reply]>([
-    ["a SERVFAIL", { Status: 2 }],
+    ["a REFUSED", { Status: 5 }],
     ["an HTTP error", "http-500"],
     ["a network error", "throw"],
     ["an answer that is not JSON", "not-json"],
@@ -96,6 +96,26 @@ describe("the DoH resolver", () => {
       message: "webhook host lookup failed",
       type: "AAAA",
     });
+  });
+
+  it("tells a SERVFAIL (a broken zone gives one too) from the service's failure, and keeps neither", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const doh = fakeDoh({
+      "broken.example.com": { A: { Status: 0, Answer: [A("8.8.8.8")] }, AAAA: { Status: 2 } },
+      "worse.example.com": { A: { Status: 2 }, AAAA: "http-500" },
+    });
+    const resolve = dohResolver({ fetch: doh.fetch, url: DEFAULT_DOH_URL });
+    expect(await resolve("broken.example.com")).toEqual({ status: "servfail" });
+    expect(JSON.parse(String(errors.mock.calls[0]?.[0]))).toMatchObject({
+      level: "warn",
+      message: "webhook host lookup failed",
+      type: "AAAA",
+      rcode: "SERVFAIL",
+    });
+    // Half of it the service's failure: nothing says the name is at fault.
+    expect(await resolve("worse.example.com")).toEqual({ status: "failed" });
+    expect(await resolve("broken.example.com")).toEqual({ status: "servfail" });
+    expect(doh.requests).toHaveLength(6);
   });
 
   it("keeps an answer for its TTL, at most 5 minutes, and a negative one at most 1", async () => {
@@ -168,6 +188,8 @@ describe("the DoH resolver", () => {
     expect(parseDohAnswer({ Answer: [] }, "A")).toBeNull();
     expect(parseDohAnswer(null, "A")).toBeNull();
     expect(parseDohAnswer({ Status: 0, Answer: ["1.2.3.4"] }, "A")).toBeNull();
+    expect(parseDohAnswer({ Status: 2 }, "A")).toBe("servfail");
+    expect(parseDohAnswer({ Status: 5 }, "A")).toBeNull();
   });
 
   it("is replaced in tests: no lookup ever reaches the network", () => {

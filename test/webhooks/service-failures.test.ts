@@ -1,5 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { installResolver } from "../../src/webhooks/resolve";
+import { answerDns, fakeResolver, RECEIVER_ADDRESS } from "../helpers/dns";
 import { idOfKey, newEncryptionKey } from "../helpers/encryption";
 import { client } from "../helpers/http";
 import { uniqueOrg } from "../helpers/keys";
@@ -144,5 +146,102 @@ describe("deliveries the service itself cannot make", () => {
       }),
     ]);
     expect(await endpointState(endpoint.id)).toMatchObject({ is_active: 1, failing_since: null });
+  });
+});
+
+describe("a target whose address the service cannot look up", () => {
+  const lookupFailed = "not sent: url: the lookup of its address failed";
+
+  it("is the service's failure (a DoH outage, a wrong WEBHOOK_DOH_URL): kept pending past 24 hours, and delivered once lookups work", async () => {
+    const r = receiver();
+    const host = new URL(r.url).hostname;
+    const orgId = uniqueOrg();
+    // Failing for 100 hours, 9 times in a row: one more failure counted would deactivate it.
+    const failingSince = Date.now() - 100 * HOUR;
+    const endpoint = await createEndpoint({ orgId, url: r.url, failingSince, failedAttempts: 9 });
+    const eventId = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+    const queue = new RecordingQueue();
+    answerDns(host, "fail");
+
+    const first = await errorsOf(() => runBatch([eventMessage(eventId)], { queue }));
+    const [delivery] = await deliveriesOf(eventId);
+    if (!delivery) throw new Error("no delivery");
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1, completed_at: null });
+    // An error line, as for the service's other failures: an operator must fix it.
+    expect(first).toEqual([
+      expect.objectContaining({
+        level: "error",
+        message: "webhook not sent: the service's own failure",
+        deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        cause: lookupFailed,
+      }),
+    ]);
+
+    // A day and more later, lookups still failing: retried (at most an hour apart), not given up.
+    await makeDue(delivery.id, { createdAt: Date.now() - 25 * HOUR });
+    const before = Date.now();
+    const second = await errorsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
+    expect(second).toEqual([expect.objectContaining({ level: "error", cause: lookupFailed })]);
+    const [later] = await deliveriesOf(eventId);
+    expect(later).toMatchObject({ status: "pending", attempts: 2, completed_at: null });
+    expect(later?.next_attempt_at).toBeGreaterThan(before);
+    expect(later?.next_attempt_at).toBeLessThanOrEqual(Date.now() + HOUR);
+    expect(await attemptsOf(delivery.id)).toEqual([
+      expect.objectContaining({ attempt: 1, status_code: null, error: lookupFailed }),
+      expect.objectContaining({ attempt: 2, status_code: null, error: lookupFailed }),
+    ]);
+    expect(r.requests).toHaveLength(0);
+    // Never counted against the endpoint.
+    expect(await endpointState(endpoint.id)).toMatchObject({
+      is_active: 1,
+      failing_since: failingSince,
+      failed_attempts: 9,
+    });
+
+    // The lookup service answers again: the same delivery goes out.
+    answerDns(host, [RECEIVER_ADDRESS]);
+    await makeDue(delivery.id);
+    expect(await errorsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }))).toEqual([]);
+    expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "succeeded", attempts: 3 });
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it("a SERVFAIL, which a broken zone gives too, counts against no one but is given up after 24 hours", async () => {
+    const r = receiver();
+    const orgId = uniqueOrg();
+    const endpoint = await createEndpoint({ orgId, url: r.url });
+    const host = new URL(r.url).hostname;
+    // test/helpers/dns.ts has no SERVFAIL: this host gets one, every other name its usual answer.
+    installResolver((name) =>
+      name === host ? Promise.resolve({ status: "servfail" }) : fakeResolver(name),
+    );
+    try {
+      const eventId = await insertEvent({ orgId, type: "plan.updated", data: planData() });
+      const queue = new RecordingQueue();
+      expect(await errorsOf(() => runBatch([eventMessage(eventId)], { queue }))).toEqual([]);
+      const [delivery] = await deliveriesOf(eventId);
+      if (!delivery) throw new Error("no delivery");
+      expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+      await makeDue(delivery.id, { createdAt: Date.now() - 25 * HOUR });
+      const given = await errorsOf(() => runBatch([deliveryMessage(delivery.id)], { queue }));
+      expect(given).toEqual([
+        expect.objectContaining({ level: "warn", message: "webhook delivery given up" }),
+      ]);
+      expect((await deliveriesOf(eventId))[0]).toMatchObject({ status: "failed", attempts: 2 });
+      expect(await attemptsOf(delivery.id)).toEqual([
+        expect.objectContaining({
+          error: "not sent: url: the lookup of its address failed: its DNS answers SERVFAIL",
+        }),
+        expect.objectContaining({ attempt: 2 }),
+      ]);
+      expect(r.requests).toHaveLength(0);
+      expect(await endpointState(endpoint.id)).toMatchObject({
+        failing_since: null,
+        failed_attempts: 0,
+      });
+    } finally {
+      installResolver(fakeResolver);
+    }
   });
 });

@@ -219,17 +219,26 @@ describe("delivering to a target vetted again before each POST", () => {
     expect(r.requests).toEqual([]);
   });
 
-  it("sends nothing when the lookup fails, without counting it against the endpoint", async () => {
+  it("sends nothing when the lookup fails, without counting it against the endpoint: the service's failure, logged as an error", async () => {
     const api = await client(uniqueOrg(), "test", "2026-07-31");
     const { r, id, host } = await registered(api);
     answerDns(host, "fail");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const sent = await api.post<TestSend>(`/webhooks/${id}/test`);
     expect(sent.body.success).toBe(false);
-    expect(await attemptsOf(sent.body.deliveryId)).toMatchObject([
-      { status_code: null, error: "not sent: url: the lookup of its address failed" },
-    ]);
+    const error = "not sent: url: the lookup of its address failed";
+    expect(await attemptsOf(sent.body.deliveryId)).toMatchObject([{ status_code: null, error }]);
     expect(r.requests).toEqual([]);
     expect((await endpointState(id))?.failing_since).toBeNull();
+    expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toMatchObject([
+      {
+        level: "error",
+        message: "webhook not sent: the service's own failure",
+        endpointId: id,
+        deliveryId: sent.body.deliveryId,
+        cause: error,
+      },
+    ]);
   });
 
   it("sends nothing to a name without addresses, and counts it", async () => {

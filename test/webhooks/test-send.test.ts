@@ -4,13 +4,14 @@ import { Db } from "../../src/db/database";
 import type { WebhookEndpointRow } from "../../src/db/schema";
 import { insertTestSend } from "../../src/history/deliveries";
 import { KeyClaim, KeyTaken } from "../../src/idempotency/claim";
+import { IN_FLIGHT_MS } from "../../src/idempotency/records";
 import { newId } from "../../src/lib/ids";
 import { TEST_EVENT } from "../../src/webhooks/events";
 import { claimEndpoint } from "../../src/webhooks/queries";
 import { ATTEMPT_LEASE_MS, ENDPOINT_MAX_IN_FLIGHT } from "../../src/webhooks/schedule";
 import { sendTestEvent } from "../../src/webhooks/test-send";
-import { faultyD1 } from "../helpers/faulty-d1";
-import { client } from "../helpers/http";
+import { faultyD1, firstOnly, marksFinished, storesResponse } from "../helpers/faulty-d1";
+import { type Client, client } from "../helpers/http";
 import { uniqueOrg } from "../helpers/keys";
 import { commetVerifies, standardVerifies } from "../helpers/verify";
 import {
@@ -312,6 +313,124 @@ describe("a test send through the API", () => {
     expect(r.requests).toHaveLength(1);
     const again = await send();
     expect(again.body).toEqual(retried.body);
+    expect(r.requests).toHaveLength(1);
+  });
+
+  type Sent = { object: string; success: boolean; deliveryId: string; deliveredAt: string };
+
+  /** The same keyed test send each time, with some bindings replaced for one call. */
+  const keyedSends =
+    (api: Client, endpointId: string, key: string) =>
+    (bindings: Partial<Cloudflare.Env> = {}) =>
+      api.call<Sent>("POST", `/webhooks/${endpointId}/test`, {
+        body: {},
+        headers: { "Idempotency-Key": key },
+        bindings,
+      });
+
+  /** The history as the first send leaves it: its delivery recorded, the answer lost. */
+  const historyCommitsThenFails = () => {
+    const lost = firstOnly(1, (sql) => sql.some((s) => /insert into "deliveries"/i.test(s)));
+    return faultyD1((sql) => (lost(sql) ? "commit-then-fail" : "ok"), env.HISTORY_DB);
+  };
+
+  const deliveryOf = (endpointId: string) =>
+    env.HISTORY_DB.prepare("SELECT id, status, attempts FROM deliveries WHERE endpoint_id = ?")
+      .bind(endpointId)
+      .all<{ id: string; status: string; attempts: number }>()
+      .then((r) => r.results);
+
+  it("keyed, its history write committed but its answer lost: the SDK's next retry sends it at once, under the same delivery", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = await client(undefined, "test", "2026-07-31");
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: r.url });
+    const send = keyedSends(api, endpoint.id, "test-send-committed");
+    expect((await send({ HISTORY_DB: historyCommitsThenFails() })).status).toBe(500);
+    expect(errors).toHaveBeenCalled();
+    const [pending] = await deliveryOf(endpoint.id);
+    expect(pending).toMatchObject({ status: "pending", attempts: 1 });
+    expect(r.requests).toEqual([]);
+
+    // The first request answered (its claim is finished): nothing of it can still be running.
+    const retried = await send();
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect(retried.body).toMatchObject({
+      object: "webhook_delivery",
+      success: true,
+      deliveryId: pending?.id,
+    });
+    expect(r.requests).toHaveLength(1);
+    expect(await deliveryOf(endpoint.id)).toEqual([
+      { id: pending?.id, status: "succeeded", attempts: 2 },
+    ]);
+    expect(await attemptsOf(pending?.id ?? "")).toMatchObject([{ attempt: 2, status_code: 200 }]);
+    for (let i = 0; i < 2; i++) {
+      const again = await send();
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(retried.body);
+    }
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it("keyed, its worker gone before it marked its claim finished: 409 while its attempt may still run, then sent", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const api = await client(undefined, "test", "2026-07-31");
+    const r = receiver();
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: r.url });
+    const key = "test-send-unfinished";
+    const send = keyedSends(api, endpoint.id, key);
+    const unfinished = faultyD1((sql) => (marksFinished(sql) ? "fail" : "ok"));
+    const first = await send({ DB: unfinished, HISTORY_DB: historyCommitsThenFails() });
+    expect(first.status).toBe(500);
+    const [pending] = await deliveryOf(endpoint.id);
+    if (!pending) throw new Error("no delivery");
+
+    // Older than any request's own answer, but the test send's POST may still be under way.
+    await env.DB.prepare(
+      "UPDATE idempotency_keys SET created_at = created_at - ? WHERE org_id = ? AND key = ?",
+    )
+      .bind(IN_FLIGHT_MS + 1, api.orgId, key)
+      .run();
+    const early = await send();
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ error: { code: "idempotency_in_progress" } });
+    expect(early.headers.get("retry-after")).toBe("1");
+    expect(r.requests).toEqual([]);
+
+    // Its attempt's lease has ended: it can no longer be running.
+    await env.HISTORY_DB.prepare("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, pending.id)
+      .run();
+    const late = await send();
+    expect(late.status).toBe(200);
+    expect(late.headers.get("idempotent-replayed")).toBe("true");
+    expect(late.body).toMatchObject({ success: true, deliveryId: pending.id });
+    expect(r.requests).toHaveLength(1);
+    expect((await send()).body).toEqual(late.body);
+    expect(r.requests).toHaveLength(1);
+  });
+
+  it("keyed, its answer lost after it was retried by hand: answered from its latest attempt", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const api = await client(undefined, "test", "2026-07-31");
+    const r = receiver({ status: 500 });
+    const endpoint = await createEndpoint({ orgId: api.orgId, url: r.url });
+    const send = keyedSends(api, endpoint.id, "test-send-retried");
+    const first = await send({ DB: faultyD1((sql) => (storesResponse(sql) ? "fail" : "ok")) });
+    expect(first.body).toMatchObject({ success: false });
+    const retry = await api.call(
+      "POST",
+      `/webhooks/${endpoint.id}/deliveries/${first.body.deliveryId}/retry`,
+      { body: {}, bindings: { WEBHOOK_QUEUE: new RecordingQueue() } },
+    );
+    expect(retry.status).toBe(200);
+    const rebuilt = await send();
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.headers.get("idempotent-replayed")).toBe("true");
+    expect(rebuilt.body).toEqual(first.body);
     expect(r.requests).toHaveLength(1);
   });
 

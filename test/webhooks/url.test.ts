@@ -163,6 +163,7 @@ describe("vetting a webhook target with its addresses", () => {
     "imds.example.com": found("::ffff:a9fe:a9fe"),
     "loop.example.com": found("127.0.0.1"),
     "down.example.com": { status: "failed" },
+    "broken.example.com": { status: "servfail" },
   });
   const policy = (p: Omit<UrlPolicy, "resolve">): UrlPolicy => ({ ...p, resolve });
 
@@ -175,18 +176,18 @@ describe("vetting a webhook target with its addresses", () => {
         expect(await vet("https://private.example.com/h")).toEqual({
           ok: false,
           reason: "resolves to 10.0.0.5, a private address",
-          countsAgainstEndpoint: true,
+          fault: "endpoint",
         });
         expect(await vet("https://mixed.example.com/h")).toEqual({
           ok: false,
           reason: "resolves to 192.168.1.1, a private address",
-          countsAgainstEndpoint: true,
+          fault: "endpoint",
         });
         expect(await vet("https://imds.example.com/h")).toEqual({
           ok: false,
           reason:
             "resolves to ::ffff:a9fe:a9fe, the cloud metadata address (169.254.169.254, IPv4-mapped)",
-          countsAgainstEndpoint: true,
+          fault: "endpoint",
         });
         expect(await vet("https://loop.example.com/h")).toMatchObject({
           ok: false,
@@ -204,12 +205,18 @@ describe("vetting a webhook target with its addresses", () => {
     expect(await send("https://new.example.com/h")).toEqual({
       ok: false,
       reason: "new.example.com has no address (A or AAAA)",
-      countsAgainstEndpoint: true,
+      fault: "endpoint",
     });
     expect(await send("https://down.example.com/h")).toEqual({
       ok: false,
       reason: "the lookup of its address failed",
-      countsAgainstEndpoint: false,
+      fault: "service",
+    });
+    expect(await register("https://broken.example.com/h")).toEqual({ ok: true });
+    expect(await send("https://broken.example.com/h")).toEqual({
+      ok: false,
+      reason: "the lookup of its address failed: its DNS answers SERVFAIL",
+      fault: "unclear",
     });
   });
 

@@ -128,21 +128,36 @@ export async function listKeys(
   return { keys, unlisted, unreadable };
 }
 
-export type BackfillResult = { listed: number; alreadyListed: number; unreadable: number };
+export type BackfillResult = {
+  listed: number;
+  alreadyListed: number;
+  unreadable: number;
+  /** Made over the API (they name a maker): the scheduled reconciliation lists them, or revokes them. */
+  leftToReconciliation: number;
+};
 
 /**
- * `npm run key:backfill`: lists every KV key record that is not listed yet.
- * The key itself was never stored, so the prefix is only the mode's
- * (`ck_test_`). Idempotent: a key listed meanwhile is left as it is.
+ * `npm run key:backfill`: lists every KV record not listed yet that predates
+ * the listing. The key itself was never stored, so the prefix is only the
+ * mode's (`ck_test_`). Idempotent: a key listed meanwhile is left as it is.
+ * A record that names its maker was listed when it was made, so it is
+ * unlisted only by a restore: it is left to the reconciliation, which lists
+ * it again only if every key above it still works (src/api-keys/lineage.ts).
  */
 export async function backfillListing(kv: Kv, sql: Sql): Promise<BackfillResult> {
   const { records, unreadable, alreadyListed } = await unlistedRecords(kv, sql);
-  const inserts = [...records].map(([kvKey, record]) =>
+  const unmade = [...records].filter(([, record]) => typeof record.createdBy !== "string");
+  const inserts = unmade.map(([kvKey, record]) =>
     insertListing(record, kvKey, `ck_${record.mode}_`),
   );
   const inserted = inserts.length === 0 ? [] : await sql.run(inserts);
   const listed = inserted.filter((rows) => rows.length > 0).length;
-  return { listed, alreadyListed: alreadyListed + inserts.length - listed, unreadable };
+  return {
+    listed,
+    alreadyListed: alreadyListed + inserts.length - listed,
+    unreadable,
+    leftToReconciliation: records.size - unmade.length,
+  };
 }
 
 /** `made`: the ids of the keys it made over the API, directly or through them, revoked with it. */

@@ -50,6 +50,11 @@ export class KeyClaim implements WriteClaim {
   attempted = false;
   /** The answer was stored with the claim (a create whose answer holds a secret). */
   answered = false;
+  /**
+   * Another request held the key: the answer comes from its record (or, had
+   * that just expired, tells the client to retry), so it is never ours to record.
+   */
+  taken = false;
 
   constructor(readonly request: KeyedRequest) {}
 
@@ -80,6 +85,7 @@ export class KeyClaim implements WriteClaim {
       // before any of the write's own statements could fail on their indexes.
       if (isUniqueViolation(err, "idempotency_keys.key")) {
         this.state = "not_claimed";
+        this.taken = true;
         throw new KeyTaken(null);
       }
       throw err;
@@ -91,7 +97,10 @@ export class KeyClaim implements WriteClaim {
     } else {
       this.state = "not_claimed";
       // The write did not apply (its precondition failed), and another request holds the key.
-      if (holder) throw new KeyTaken(holder);
+      if (holder) {
+        this.taken = true;
+        throw new KeyTaken(holder);
+      }
     }
     return results.slice(head.length, head.length + statements.length);
   }

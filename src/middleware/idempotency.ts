@@ -25,10 +25,12 @@ function keyFrom(c: Context<AppEnv>): string | undefined {
  * marks its claim finished before the answer goes out (the write may have
  * committed: the SDK's retry, one second later, then gets the rebuilt answer
  * at once). Otherwise, after the answer: a claimed write stores it; a write
- * that applied nothing records it, so retries replay it.
+ * that applied nothing records it, so retries replay it. An answer given
+ * because another request held the key (its replay, a 409) is left alone:
+ * recorded, a 409 given as the record expired would hold the key for a day.
  */
 export async function settleClaim(c: Context<AppEnv>, claim: KeyClaim) {
-  if (!claim.attempted || c.res.headers.has("Idempotent-Replayed")) return;
+  if (!claim.attempted || claim.taken || c.res.headers.has("Idempotent-Replayed")) return;
   const primary = new Db(c.env.DB);
   const request = claim.request;
   const status = c.res.status;

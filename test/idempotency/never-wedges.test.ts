@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { IN_FLIGHT_MS } from "../../src/idempotency/records";
+import { IDEMPOTENCY_TTL_MS, IN_FLIGHT_MS } from "../../src/idempotency/records";
 import worker from "../../src/index";
 import {
   claims,
@@ -18,7 +18,7 @@ import { countRows, newIdempotencyKey, storedKey } from "../helpers/idempotency"
 async function send(
   api: Client,
   key: string,
-  decide: (sql: string[]) => Fault,
+  decide: (sql: string[]) => Fault | Promise<Fault>,
   request = { method: "POST", path: "/plan-groups", body: { name: "Once" } as unknown },
 ): Promise<ApiResponse> {
   const ctx = createExecutionContext();
@@ -49,6 +49,31 @@ function quietLog() {
 }
 
 describe("an Idempotency-Key never wedges", () => {
+  it("its record expires between the claim and the read: a 409 once, then the request runs afresh", async () => {
+    const api = await client(undefined, "test", "2026-07-31");
+    const key = newIdempotencyKey();
+    expect((await send(api, key, healthy)).status).toBe(201);
+    // The retry's batch still sees the record live; by its read, it has expired.
+    const ageOnce = firstOnly(1, readsKeyRecord);
+    const racing = await send(api, key, async (sql): Promise<Fault> => {
+      if (ageOnce(sql)) {
+        await env.DB.prepare(
+          "UPDATE idempotency_keys SET created_at = created_at - ? WHERE org_id = ?",
+        )
+          .bind(IDEMPOTENCY_TTL_MS + 1000, api.orgId)
+          .run();
+      }
+      return "ok";
+    });
+    expect(racing.status).toBe(409);
+    expect(racing.body.error?.code).toBe("idempotency_in_progress");
+    // Nothing was recorded for it: the next retry runs the request afresh.
+    const retry = await send(api, key, healthy);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    expect(await countRows("plan_groups", api.orgId)).toBe(2);
+  });
+
   it("D1 commits but the worker hears an error: the retry gets the created group, once", async () => {
     const log = quietLog();
     const api = await client(undefined, "test", "2026-07-31");

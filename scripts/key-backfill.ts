@@ -3,6 +3,8 @@ import { keyBackfillUsage, parseKeyBackfill } from "./lib/commands";
 import { backfillListing } from "./lib/keys";
 import { withStores } from "./lib/platform";
 
+const keys = (n: number) => (n === 1 ? "1 key" : `${n} keys`);
+
 await runCommand(keyBackfillUsage, parseKeyBackfill, async (target) => {
   const { listed, alreadyListed, unreadable, leftToReconciliation, where } = await withStores(
     target,
@@ -14,6 +16,6 @@ await runCommand(keyBackfillUsage, parseKeyBackfill, async (target) => {
       ? `, ${leftToReconciliation} made over the API left to the scheduled reconciliation (it checks their makers)`
       : "";
   console.log(
-    `key:backfill in ${where}: ${listed} keys listed now, ${alreadyListed} already listed${skipped}${left}`,
+    `key:backfill in ${where}: ${keys(listed)} listed now, ${alreadyListed} already listed${skipped}${left}`,
   );
 });

@@ -82,7 +82,7 @@ function days(value: string | undefined): number | null {
 }
 
 export const keyListUsage = `usage: npm run key:list -- --org <id> --mode <test|live> [--remote] [--env <name>]
-One line per listed key, newest first: id, tier, created, expiry, last used, name. Never a secret.
+One line per listed key, newest first: id, tier, created, expiry, last used, maker, name. Never a secret.
 ${WHERE_USAGE}`;
 
 export type KeyListOptions = Where & { orgId: string; mode: Mode };
@@ -198,4 +198,33 @@ export function parseOrgPin(args: readonly string[], env: Env = {}): OrgPinOptio
     );
   }
   return { action: "set", orgId, version, ...at };
+}
+
+export const openApiExportUsage = `usage: npm run openapi:export [-- --dir <dir>] [--server <url>]
+Writes the OpenAPI document of each API version, as the worker serves it at
+/openapi/{version}.json, to <dir>/{version}.json (default: openapi/), for
+linters and client generators; --server is the URL the documents name
+(default: http://localhost:8787).`;
+
+export type OpenApiExportOptions = { dir: string; server: string };
+
+export function parseOpenApiExport(
+  args: readonly string[],
+  env: Env = {},
+): OpenApiExportOptions | "help" {
+  const spec = { dir: "string", server: "string" } as const;
+  const parsed = parseCommandLine(args, spec, 0, { env, script: "openapi:export" });
+  if (parsed.help) return "help";
+  const { dir = "openapi", server = "http://localhost:8787" } = parsed.values;
+  if (dir.trim() === "") throw new UsageError("--dir needs a directory");
+  if (!isHttpUrl(server)) throw new UsageError("--server takes an http(s) URL");
+  return { dir, server };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }

@@ -4,8 +4,10 @@ import {
   parseKeyCreate,
   parseKeyList,
   parseKeyRevoke,
+  parseOpenApiExport,
   parseOrgPin,
 } from "../../scripts/lib/commands";
+import { parseCron } from "../../scripts/lib/cron-args";
 import { refusal } from "../helpers/usage";
 
 describe("key:create arguments", () => {
@@ -137,6 +139,56 @@ describe("org:pin arguments", () => {
     expect(refusal(() => parseOrgPin(["--backfill", "--org", "org_1"]))).toMatch(/takes no --org/);
     expect(refusal(() => parseOrgPin(["--org", "o", "--show", "--version", "2026-07-11"]))).toMatch(
       /do not go together/,
+    );
+  });
+});
+
+describe("cron arguments", () => {
+  it("runs everything, a cron or a job, on the default port or --port", () => {
+    expect(parseCron([])).toEqual({ target: "", port: 8787 });
+    expect(parseCron(["*/5 * * * *"])).toEqual({ target: "*/5 * * * *", port: 8787 });
+    expect(parseCron(["webhookSweep", "--port", "8863"])).toEqual({
+      target: "webhookSweep",
+      port: 8863,
+    });
+    expect(parseCron(["--port=9000", "--help"])).toBe("help");
+  });
+
+  it("refuses what it cannot run, in one line", () => {
+    expect(refusal(() => parseCron(["nope"]))).toBe(
+      '"nope" is neither a cron nor a job of this worker',
+    );
+    expect(refusal(() => parseCron(["--port", "http"]))).toBe("--port takes a port number");
+    expect(refusal(() => parseCron(["webhookSweep", "reencryption"]))).toBe(
+      "unexpected argument reencryption",
+    );
+    expect(refusal(() => parseCron(["--bogus"]))).toBe("unknown option --bogus");
+  });
+
+  it("points at the missing -- when npm kept --port for itself", () => {
+    expect(refusal(() => parseCron(["8863"], { npm_config_port: "true" }))).toContain(
+      "npm kept --port for itself: put -- before the script's options, as in\n  npm run cron -- --port 8863",
+    );
+  });
+});
+
+describe("openapi:export arguments", () => {
+  it("takes a directory and a server URL, with defaults", () => {
+    expect(parseOpenApiExport([])).toEqual({ dir: "openapi", server: "http://localhost:8787" });
+    expect(parseOpenApiExport(["--dir", "out", "--server=https://api.example.com"])).toEqual({
+      dir: "out",
+      server: "https://api.example.com",
+    });
+    expect(parseOpenApiExport(["-h"])).toBe("help");
+  });
+
+  it("refuses an unknown option or a server that is not an http(s) URL, never with a stack", () => {
+    expect(refusal(() => parseOpenApiExport(["--bogus"]))).toBe("unknown option --bogus");
+    expect(refusal(() => parseOpenApiExport(["--server", "ftp://x"]))).toBe(
+      "--server takes an http(s) URL",
+    );
+    expect(refusal(() => parseOpenApiExport(["--server", "nope"]))).toBe(
+      "--server takes an http(s) URL",
     );
   });
 });

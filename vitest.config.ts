@@ -104,6 +104,8 @@ const workersRuntime = (opts: { heldQueue: boolean }) =>
         DB_EMPTY: "test-empty",
         // Only test/scripts/migrations.test.ts migrates it (the scripts' migrator).
         SCRIPT_MIGRATE: "test-script-migrate",
+        // Only test/scripts/busy.test.ts writes to it (the scripts' lock retries).
+        SCRIPT_BUSY: "test-script-busy",
       },
       ...(opts.heldQueue
         ? { queueProducers: { WEBHOOK_QUEUE: { queueName: "webhook-deliveries-held" } } }

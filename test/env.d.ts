@@ -11,6 +11,7 @@ declare global {
       HISTORY_FRESH: D1Database;
       DB_EMPTY: D1Database;
       SCRIPT_MIGRATE: D1Database;
+      SCRIPT_BUSY: D1Database;
       TEST_MIGRATION_FILES: string;
       WRANGLER_TOML: string;
       WRANGLER_LOCAL_IDS: string;

@@ -7,6 +7,8 @@
  * this see the same list. No Node imports: the tests run it in workerd.
  */
 
+import { type Attempt, once } from "./busy";
+
 /** A migration file as drizzle-kit writes it: statements between `--> statement-breakpoint` lines. */
 export type MigrationFile = { name: string; text: string };
 
@@ -35,30 +37,38 @@ export function pendingMigrations(files: MigrationFile[], applied: Set<string>):
     .sort((a, b) => number(a.name) - number(b.name));
 }
 
-/** Applies what `files` has that `db` lacks; returns the names applied. */
+/**
+ * Applies what `files` has that `db` lacks; returns the names applied.
+ * `attempt` runs each call to D1 (one statement, or one file's batch: each one
+ * transaction), as bindingSql's does.
+ */
 export async function applyMigrations(
   db: D1Database,
   files: MigrationFile[],
   table = MIGRATIONS_TABLE,
+  attempt: Attempt = once,
 ): Promise<string[]> {
-  await db
-    .prepare(
-      `CREATE TABLE IF NOT EXISTS ${table}(
+  const create = db.prepare(
+    `CREATE TABLE IF NOT EXISTS ${table}(
 		id         INTEGER PRIMARY KEY AUTOINCREMENT,
 		name       TEXT UNIQUE,
 		applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL
 )`,
-    )
-    .run();
-  const { results } = await db.prepare(`SELECT name FROM ${table}`).all<{ name: string }>();
+  );
+  await attempt(() => create.run());
+  const { results } = await attempt(() =>
+    db.prepare(`SELECT name FROM ${table}`).all<{ name: string }>(),
+  );
   const pending = pendingMigrations(files, new Set(results.map((row) => row.name)));
   const applied: string[] = [];
   for (const file of pending) {
     try {
-      await db.batch([
-        ...splitMigration(file.text).map((statement) => db.prepare(statement)),
-        db.prepare(`INSERT INTO ${table} (name) VALUES (?)`).bind(file.name),
-      ]);
+      await attempt(() =>
+        db.batch([
+          ...splitMigration(file.text).map((statement) => db.prepare(statement)),
+          db.prepare(`INSERT INTO ${table} (name) VALUES (?)`).bind(file.name),
+        ]),
+      );
     } catch (err) {
       const before = applied.length ? ` (applied before it: ${applied.join(", ")})` : "";
       const message = err instanceof Error ? err.message : String(err);

@@ -7,13 +7,30 @@
  * a second of each command's 2.7 s. With `--remote`, through wrangler
  * processes against the deployed resources (a local runtime only reaches
  * those through a Cloudflare login and a remote proxy session).
+ *
+ * While `npm run dev` writes to the local D1 or KV, a call of a script can
+ * find the database under it locked: each D1 call (one statement or one
+ * batch, one transaction) and each KV call is tried again for up to
+ * LOCK_WAIT_MS (busy.ts says why that is safe), then the script says so in
+ * one line.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type * as MiniflareModule from "miniflare";
 import { bindingKv, bindingSql } from "./bindings";
+import {
+  type Attempt,
+  BusyLog,
+  isLocked,
+  kvAttempt,
+  type LockTest,
+  retryWhileLocked,
+  StillLocked,
+  withoutStack,
+} from "./busy";
 import { CliError } from "./cli";
 import type { Kv } from "./kv";
 import { type LocalIds, localIds } from "./local-ids";
@@ -42,6 +59,9 @@ export type Stores = {
 const DATABASES = ["DB", "HISTORY_DB"] as const;
 type Database = (typeof DATABASES)[number];
 
+/** How long one D1 or KV call waits for the local database to be free (npm run dev writing). */
+const LOCK_WAIT_MS = 5_000;
+
 /** `prefix` starts the progress line, as in `dev: `. */
 export async function openStores(target: Target, prefix = ""): Promise<Stores> {
   if (target.remote) {
@@ -62,9 +82,17 @@ export async function openStores(target: Target, prefix = ""): Promise<Stores> {
     openLocal(target),
     `${prefix}opening local D1 and KV (${where})...`,
   );
+  const d1 = `local D1 (${where})`;
+  const attempt = waitingForLocks(d1, (err) => isLocked(err, local.busy));
+  const kv = `local KV (${where})`;
   return {
-    kv: bindingKv(local.kv, `local KV (${where})`),
-    sql: migrated(bindingSql(local.databases.DB, `local D1 (${where})`)),
+    kv: bindingKv(
+      local.kv,
+      kv,
+      "",
+      kvAttempt(local.busy, (locked) => waitingForLocks(kv, locked)),
+    ),
+    sql: migrated(bindingSql(local.databases.DB, d1, attempt)),
     migrate: async () => {
       const applied = { DB: [] as string[], HISTORY_DB: [] as string[] };
       for (const database of DATABASES) {
@@ -74,6 +102,7 @@ export async function openStores(target: Target, prefix = ""): Promise<Stores> {
             local.databases[database],
             migrationFiles(join(ROOT, migrationsDir)),
             migrationsTable,
+            attempt,
           );
         } catch (err) {
           throw new CliError(`D1 ${database}: ${err instanceof Error ? err.message : String(err)}`);
@@ -100,18 +129,34 @@ async function openLocal(target: Target) {
     throw new CliError(err instanceof Error ? err.message : String(err));
   }
   // Loaded here, not at the top: `--help`, a usage mistake or `--remote` need none of it.
-  const { Miniflare } = createRequire(import.meta.url)("miniflare") as typeof MiniflareModule;
+  const { Miniflare, NoOpLog } = createRequire(import.meta.url)(
+    "miniflare",
+  ) as typeof MiniflareModule;
   let mf: MiniflareModule.Miniflare | undefined;
+  const busy = new BusyLog();
+  // Miniflare's log, silent as its default: it only notes the locks a simulator met.
+  class LockLog extends NoOpLog {
+    override error(err: Error) {
+      busy.error(err.message);
+    }
+  }
   try {
     const runtime = new Miniflare({
       modules: true,
       script: "export default {};",
       compatibilityDate: "2025-01-01",
       // The runtime's own output to stderr: key:create prints the key alone on stdout.
+      // Its reports of a database locked by npm run dev stay off it (the call is tried again).
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         stdout.pipe(process.stderr);
-        stderr.pipe(process.stderr);
+        createInterface({ input: stderr, crlfDelay: Number.POSITIVE_INFINITY }).on(
+          "line",
+          (line) => {
+            if (busy.line(line)) process.stderr.write(`${line}\n`);
+          },
+        );
       },
+      log: new LockLog(),
       d1Databases: { DB: ids.DB.id, HISTORY_DB: ids.HISTORY_DB.id },
       kvNamespaces: { API_KEYS: ids.API_KEYS },
       // Where wrangler keeps local state: <state>/v3/d1, <state>/v3/kv.
@@ -128,6 +173,7 @@ async function openLocal(target: Target) {
       ids,
       databases: { DB: db as unknown as D1Database, HISTORY_DB: history as unknown as D1Database },
       kv: kv as unknown as KVNamespace,
+      busy,
       dispose: () => runtime.dispose(),
     };
   } catch (err) {
@@ -136,6 +182,28 @@ async function openLocal(target: Target) {
     const message = err instanceof Error ? err.message : String(err);
     throw new CliError(`could not open local D1 and KV: ${message.split("\n")[0]}`);
   }
+}
+
+/**
+ * Runs each call again while another process holds the local database
+ * (`locked`: busy.ts), for up to LOCK_WAIT_MS; then one line. A failure that
+ * is no lock is thrown at once, without the D1 simulator's stack that its
+ * message may carry.
+ */
+function waitingForLocks(where: string, locked: LockTest): Attempt {
+  return async (work) => {
+    try {
+      return await retryWhileLocked(work, { locked, timeoutMs: LOCK_WAIT_MS });
+    } catch (err) {
+      if (err instanceof StillLocked) {
+        const seconds = Math.round(err.waitedMs / 1000);
+        throw new CliError(
+          `${where} stayed locked by npm run dev (or another process) for ${seconds} s; try again`,
+        );
+      }
+      throw withoutStack(err);
+    }
+  };
 }
 
 /** A database without the listing's table gets the command that makes it, not SQLite's words. */

@@ -34,6 +34,20 @@ const hasRoom = sql`${keyCount} < ${MAX_KEYS}`;
 const makerListed = sql<number>`EXISTS (SELECT 1 FROM ${apiKeys} WHERE ${apiKeys.id} = ${param("createdBy")} AND ${inTenant(apiKeys, tenantParams)} AND ${apiKeys.revokedAt} IS NULL)`;
 const canInsert = sql`(${makerListed} AND ${hasRoom})`;
 
+/** A listing's columns, each bound from the value of the same name (`id`, `orgId`, ..., `createdBy`). */
+export const listingValues = {
+  id: keyId,
+  orgId: tenantParams.orgId,
+  mode: tenantParams.mode,
+  name: param("name"),
+  prefix: param("prefix"),
+  tier: param("tier"),
+  kvKey: param("kvKey"),
+  createdAt: param("createdAt"),
+  expiresAt: param("expiresAt"),
+  createdBy: param("createdBy"),
+};
+
 /** Newest first, a page at a time. */
 export const listKeys = newestFirst(apiKeys, columns) as (
   db: Db,
@@ -46,26 +60,7 @@ type NewKeyListing = ApiKeyRecord & { tier: KeyTier; kvKey: string };
 /** Lists a key whose KV record was just written, if its maker is listed and the organization has room. */
 const insertBatch = defineWrite(
   {
-    insert: change((b) =>
-      b.insert(apiKeys).select(
-        valuesWhere(
-          apiKeys,
-          {
-            id: keyId,
-            orgId: tenantParams.orgId,
-            mode: tenantParams.mode,
-            name: param("name"),
-            prefix: param("prefix"),
-            tier: param("tier"),
-            kvKey: param("kvKey"),
-            createdAt: param("createdAt"),
-            expiresAt: param("expiresAt"),
-            createdBy: param("createdBy"),
-          },
-          canInsert,
-        ),
-      ),
-    ),
+    insert: change((b) => b.insert(apiKeys).select(valuesWhere(apiKeys, listingValues, canInsert))),
     state: select({ makerListed }, (from) => from().from(noTable)),
   },
   { precondition: () => canInsert },

@@ -5,6 +5,7 @@ import { apiKeys } from "../db/schema";
 import { inTenant } from "../db/sql";
 import { change, defineRead, defineWrite, param, select, tenantParams } from "../db/statements";
 import type { Tenant } from "../tenant";
+import { listingValues } from "./queries";
 import type { listingOf } from "./reconcile-queries";
 
 const keyId = param<string>("id");
@@ -86,19 +87,7 @@ const startUnlistedRevoke = defineWrite({
   list: change((b) =>
     b
       .insert(apiKeys)
-      .values({
-        id: keyId,
-        orgId: tenantParams.orgId,
-        mode: tenantParams.mode,
-        name: param("name"),
-        prefix: param("prefix"),
-        tier: param("tier"),
-        kvKey: param("kvKey"),
-        createdAt: param("createdAt"),
-        expiresAt: param("expiresAt"),
-        createdBy: param("createdBy"),
-        revokedAt: param("now"),
-      })
+      .values({ ...listingValues, revokedAt: param("now") })
       .onConflictDoNothing(),
   ),
   mark: markLineage,

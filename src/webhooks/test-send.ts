@@ -48,18 +48,22 @@ type TestSendOptions = {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits for a free slot, a few times; false if none came free. */
-async function waitForSlot(
-  db: Db,
-  tenant: Tenant,
-  ids: { deliveryId: string; endpointId: string },
-  retryMs: number,
-): Promise<boolean> {
-  for (let i = 0; i < SLOT_RETRIES; i++) {
+/**
+ * While `answer` says no slot was free (`busy`), asks `again` a few times,
+ * `retryMs` apart; the last answer.
+ */
+async function waitForSlot<T>(
+  answer: T,
+  busy: (answer: T) => boolean,
+  again: () => Promise<T>,
+  retryMs = SLOT_RETRY_MS,
+): Promise<T> {
+  let last = answer;
+  for (let i = 0; busy(last) && i < SLOT_RETRIES; i++) {
     await pause(retryMs);
-    if (await takeTestSendSlot(db, tenant, ids, Date.now() + ATTEMPT_LEASE_MS)) return true;
+    last = await again();
   }
-  return false;
+  return last;
 }
 
 /**
@@ -153,7 +157,13 @@ export async function sendTestEvent(
     now,
     now + ATTEMPT_LEASE_MS,
   );
-  if (!slot && !(await waitForSlot(db, tenant, ids, options.slotRetryMs ?? SLOT_RETRY_MS))) {
+  const taken = await waitForSlot(
+    slot,
+    (free) => !free,
+    () => takeTestSendSlot(db, tenant, ids, Date.now() + ATTEMPT_LEASE_MS),
+    options.slotRetryMs,
+  );
+  if (!taken) {
     return endWithoutSlot(db, tenant, { ...ids, eventId: event.id }, 1);
   }
   return attemptTestSend(env, stores, endpoint, {
@@ -234,11 +244,7 @@ async function completeTestSend(
       attemptsSeen: job.attempts,
       leaseUntil: Date.now() + ATTEMPT_LEASE_MS,
     });
-  let claim = await claimOnce();
-  for (let i = 0; claim === "busy" && i < SLOT_RETRIES; i++) {
-    await pause(SLOT_RETRY_MS);
-    claim = await claimOnce();
-  }
+  const claim = await waitForSlot(await claimOnce(), (c) => c === "busy", claimOnce);
   // Another retry with this key claimed it first (it is sending it), or it ended meanwhile.
   if (claim === "taken") return settled();
   const { event } = job;

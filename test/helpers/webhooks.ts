@@ -188,6 +188,14 @@ export async function insertEvent(opts: {
 }
 
 /** A plan as events carry it (PlanRecord). */
+/** The error line of an attempt the service failed itself (src/webhooks/attempt.ts), as logged. */
+export const ownFailureLine = (ids: { deliveryId: string; endpointId: string }, cause: string) => ({
+  level: "error",
+  message: "webhook not sent: the service's own failure",
+  ...ids,
+  cause,
+});
+
 export const planData = (overrides: Record<string, unknown> = {}) => ({
   id: newId("plan"),
   code: "starter",

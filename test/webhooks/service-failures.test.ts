@@ -15,6 +15,7 @@ import {
   eventMessage,
   insertEvent,
   makeDue,
+  ownFailureLine,
   planData,
   RecordingQueue,
   receiver,
@@ -63,13 +64,9 @@ describe("deliveries the service itself cannot make", () => {
     expect(r.requests).toHaveLength(0);
     expect(delivery).toMatchObject({ status: "pending", attempts: 1, completed_at: null });
     expect(first).toEqual([
-      expect.objectContaining({
-        level: "error",
-        message: "webhook not sent: the service's own failure",
-        deliveryId: delivery.id,
-        endpointId: endpoint.id,
-        cause: why,
-      }),
+      expect.objectContaining(
+        ownFailureLine({ deliveryId: delivery.id, endpointId: endpoint.id }, why),
+      ),
     ]);
     expect(await attemptsOf(delivery.id)).toEqual([
       expect.objectContaining({ attempt: 1, status_code: null, error: why }),
@@ -169,13 +166,9 @@ describe("a target whose address the service cannot look up", () => {
     expect(delivery).toMatchObject({ status: "pending", attempts: 1, completed_at: null });
     // An error line, as for the service's other failures: an operator must fix it.
     expect(first).toEqual([
-      expect.objectContaining({
-        level: "error",
-        message: "webhook not sent: the service's own failure",
-        deliveryId: delivery.id,
-        endpointId: endpoint.id,
-        cause: lookupFailed,
-      }),
+      expect.objectContaining(
+        ownFailureLine({ deliveryId: delivery.id, endpointId: endpoint.id }, lookupFailed),
+      ),
     ]);
 
     // A day and more later, lookups still failing: retried (at most an hour apart), not given up.

@@ -11,6 +11,7 @@ import {
   endpointState,
   eventMessage,
   insertEvent,
+  ownFailureLine,
   planData,
   receiver,
   runBatch,
@@ -231,13 +232,7 @@ describe("delivering to a target vetted again before each POST", () => {
     expect(r.requests).toEqual([]);
     expect((await endpointState(id))?.failing_since).toBeNull();
     expect(errors.mock.calls.map(([line]) => JSON.parse(String(line)))).toMatchObject([
-      {
-        level: "error",
-        message: "webhook not sent: the service's own failure",
-        endpointId: id,
-        deliveryId: sent.body.deliveryId,
-        cause: error,
-      },
+      ownFailureLine({ deliveryId: sent.body.deliveryId, endpointId: id }, error),
     ]);
   });
 

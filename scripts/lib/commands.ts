@@ -12,6 +12,7 @@ import {
   LEGACY_VERSION,
 } from "../../src/versions/ids";
 import { type NpmRun, oneOf, parseCommandLine, required, UsageError } from "./args";
+import { httpUrl } from "./urls";
 
 /** The environment npm ran the script with (`npm_config_*` tells what npm kept). */
 export type Env = NpmRun["env"];
@@ -217,14 +218,6 @@ export function parseOpenApiExport(
   if (parsed.help) return "help";
   const { dir = "openapi", server = "http://localhost:8787" } = parsed.values;
   if (dir.trim() === "") throw new UsageError("--dir needs a directory");
-  if (!isHttpUrl(server)) throw new UsageError("--server takes an http(s) URL");
+  httpUrl(server, "--server");
   return { dir, server };
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(text).protocol);
-  } catch {
-    return false;
-  }
 }

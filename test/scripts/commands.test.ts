@@ -185,10 +185,10 @@ describe("openapi:export arguments", () => {
   it("refuses an unknown option or a server that is not an http(s) URL, never with a stack", () => {
     expect(refusal(() => parseOpenApiExport(["--bogus"]))).toBe("unknown option --bogus");
     expect(refusal(() => parseOpenApiExport(["--server", "ftp://x"]))).toBe(
-      "--server takes an http(s) URL",
+      '--server must be an http or https URL, got "ftp://x"',
     );
-    expect(refusal(() => parseOpenApiExport(["--server", "nope"]))).toBe(
-      "--server takes an http(s) URL",
+    expect(refusal(() => parseOpenApiExport(["--server", "localhost:8787"]))).toBe(
+      "--server needs a scheme: did you mean --server http://localhost:8787?",
     );
   });
 });
